@@ -1,0 +1,92 @@
+/**
+ * Service definitions: one YAML (or JSON) file per service under services/<agency>/.
+ * This schema validates them at load, types them, and documents them (docs/services.md).
+ */
+import Type from 'typebox';
+import { ConditionSchema, FormSchema, LocalTextSchema, type Condition, type Form, type LocalTextDef } from '../forms/index.ts';
+
+const Id = Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$', description: 'kebab-case identifier' });
+const Cents = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'an amount in cents' });
+const Currency = Type.Literal('SGD');
+
+export const ROLES = ['case_officer', 'approver', 'agency_admin', 'auditor', 'kpi_viewer'] as const;
+export const WORKFLOW_ACTIONS = ['approve', 'reject', 'request_information', 'refer', 'return', 'complete_step'] as const;
+
+export const FeeSchema = Type.Union([
+  Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('fixed'), amount: Cents, currency: Currency }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('byAnswer'),
+    currency: Currency,
+    rules: Type.Array(Type.Object({ when: ConditionSchema, amount: Cents }, { additionalProperties: false }), { minItems: 1 }),
+    otherwise: Cents,
+  }, { additionalProperties: false }),
+]);
+
+export const WorkflowStepSchema = Type.Object({
+  id: Id,
+  name: LocalTextSchema,
+  role: Type.Union(ROLES.map((r) => Type.Literal(r)) as any),
+  actions: Type.Array(Type.Union(WORKFLOW_ACTIONS.map((a) => Type.Literal(a)) as any), { minItems: 1 }),
+  slaWorkingDays: Type.Integer({ minimum: 1, maximum: 365 }),
+  /** the officer who acted at an earlier step may not act at this one */
+  fourEyes: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+export const ServiceDefinitionSchema = Type.Object({
+  id: Id,
+  agency: Id,
+  audience: Type.Array(Type.Union([Type.Literal('citizen'), Type.Literal('business')]), { minItems: 1 }),
+  lifeEvents: Type.Array(Id),
+  title: LocalTextSchema,
+  summary: LocalTextSchema,
+  description: Type.Optional(LocalTextSchema),
+  keywords: Type.Optional(Type.Array(Type.String())),
+  eligibility: Type.Array(LocalTextSchema),
+  documentsNeeded: Type.Array(LocalTextSchema),
+  processingTime: Type.Object({ workingDays: Type.Integer({ minimum: 1, maximum: 365 }) }, { additionalProperties: false }),
+  fee: FeeSchema,
+  /** how fees are paid; every fee-charging service offers at least one electronic method */
+  paymentMethods: Type.Optional(Type.Array(Type.Union([Type.Literal('card'), Type.Literal('paynow')]))),
+  signatureRequired: Type.Boolean(),
+  declaration: Type.Optional(LocalTextSchema),
+  form: FormSchema,
+  workflow: Type.Object({ steps: Type.Array(WorkflowStepSchema, { minItems: 1 }) }, { additionalProperties: false }),
+  output: Type.Optional(Type.Object({
+    type: Type.Union([Type.Literal('licence'), Type.Literal('permit'), Type.Literal('certificate'), Type.Literal('approval-letter'), Type.Literal('none')]),
+    title: LocalTextSchema,
+    validityMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 240 })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+
+export const AgencySchema = Type.Object({
+  id: Id,
+  name: LocalTextSchema,
+  shortName: Type.String({ minLength: 1, maxLength: 12 }),
+  uen: Type.Optional(Type.String()),
+  website: Type.Optional(Type.String()),
+}, { additionalProperties: false });
+
+export const LifeEventSchema = Type.Object({
+  id: Id,
+  title: LocalTextSchema,
+  description: LocalTextSchema,
+  audience: Type.Union([Type.Literal('citizen'), Type.Literal('business')]),
+}, { additionalProperties: false });
+
+export type Fee =
+  | { type: 'none' }
+  | { type: 'fixed'; amount: number; currency: 'SGD' }
+  | { type: 'byAnswer'; currency: 'SGD'; rules: { when: Condition; amount: number }[]; otherwise: number };
+export type WorkflowStep = { id: string; name: LocalTextDef; role: (typeof ROLES)[number]; actions: (typeof WORKFLOW_ACTIONS)[number][]; slaWorkingDays: number; fourEyes?: boolean };
+export type ServiceDefinition = Omit<Type.Static<typeof ServiceDefinitionSchema>, 'form' | 'fee' | 'workflow'> & { form: Form; fee: Fee; workflow: { steps: WorkflowStep[] } };
+export type Agency = Type.Static<typeof AgencySchema>;
+export type LifeEvent = Type.Static<typeof LifeEventSchema>;
+
+/** A definition as published: the definition plus its immutable version number. */
+export interface ServiceVersion {
+  id: string;
+  version: number;
+  hash: string;
+  definition: ServiceDefinition;
+}

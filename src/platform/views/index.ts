@@ -1,0 +1,48 @@
+/**
+ * Server-rendered pages: Nunjucks with the govuk-frontend macros (never
+ * hand-written copies of components) and Civitas's own brand-neutral theme.
+ * Templates are named from src/, e.g. "modules/catalogue/views/home.njk".
+ */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+
+const require = createRequire(import.meta.url);
+export const SRC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const GOVUK_DIST = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+
+export type Views = nunjucks.Environment;
+
+export function createViews(opts: { watch?: boolean } = {}): Views {
+  const loader = new nunjucks.FileSystemLoader([SRC_DIR, GOVUK_DIST], { noCache: false, watch: opts.watch ?? false });
+  const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+  env.addFilter('merge', (a: object, b: object) => ({ ...(a ?? {}), ...(b ?? {}) }));
+  env.addFilter('json', (v: unknown) => new nunjucks.runtime.SafeString(JSON.stringify(v)));
+  env.addFilter('date', (iso: string | null | undefined, lang = 'en') => formatDate(iso, lang));
+  env.addFilter('datetime', (iso: string | null | undefined, lang = 'en') => formatDateTime(iso, lang));
+  env.addFilter('money', (cents: number | null | undefined, currency = 'SGD') => formatMoney(cents, currency));
+  return env;
+}
+
+const LOCALE: Record<string, string> = { en: 'en-SG', ms: 'ms-SG', zh: 'zh-SG', ta: 'ta-SG' };
+
+export function formatDate(iso: string | null | undefined, lang = 'en'): string {
+  if (!iso) return '';
+  const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(LOCALE[lang] ?? 'en-SG', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Asia/Singapore' }).format(d);
+}
+
+export function formatDateTime(iso: string | null | undefined, lang = 'en'): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(LOCALE[lang] ?? 'en-SG', { day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'Asia/Singapore' }).format(d);
+}
+
+export function formatMoney(cents: number | null | undefined, currency = 'SGD'): string {
+  if (cents === null || cents === undefined) return '';
+  const symbol = currency === 'SGD' ? 'S$' : `${currency} `;
+  return `${symbol}${(cents / 100).toFixed(2)}`;
+}
