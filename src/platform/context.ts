@@ -6,6 +6,7 @@ import type { JobRegistry } from './jobs/index.ts';
 import type { Messages } from './i18n/index.ts';
 import type { Views } from './views/index.ts';
 import type { Metrics } from './metrics/index.ts';
+import type { KeyRing } from './crypto/keyring.ts';
 
 export interface AppContext {
   config: Config;
@@ -16,6 +17,8 @@ export interface AppContext {
   messages: Messages;
   views: Views;
   metrics: Metrics;
+  /** field encryption and keyed hashes for personal data */
+  keys: KeyRing;
   /** the current time; tests may replace it */
   clock: () => Date;
 }

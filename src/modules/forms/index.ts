@@ -8,7 +8,7 @@ export { checkForm, allQuestions, type DefinitionProblem } from './check-form.ts
 export { evaluate, referencedQuestions } from './conditions.ts';
 export * from './flow.ts';
 export { renderPage, summarize, translator, errorMessage, type Translator, type SummarySection, type RenderedPage } from './render.ts';
-export { QUESTION_TYPE_IMPLS, checkUpload, sniff, formatAddress, normaliseEmail, type FormBody, type ValidateContext } from './questions/index.ts';
+export { QUESTION_TYPE_IMPLS, checkUpload, sniff, FILE_KINDS, formatAddress, normaliseEmail, type FormBody, type ValidateContext } from './questions/index.ts';
 
 /** Today's date in Singapore (UTC+8), as YYYY-MM-DD. */
 export function todayInSingapore(now: Date = new Date()): string {

@@ -23,6 +23,7 @@ import { authorize, describeAccess, type Access, type ApiClient, type Principal 
 
 export * from './policy.ts';
 export * from './rate-limit.ts';
+export * from './form-errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -84,7 +85,6 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
 
   const app = Fastify({
     loggerInstance: ctx.log,
-    disableRequestLogging: false,
     trustProxy: true,
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {

@@ -69,7 +69,7 @@ export class Messages {
         try {
           parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
         } catch (e) {
-          throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+          throw new Error(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
         }
         flatten(parsed as Record<string, unknown>, '', this.catalog[lang], file);
       }

@@ -1,0 +1,132 @@
+/**
+ * `civitas <command>`: start, migrate, seed, jobs, audit verify, i18n-check.
+ * Long-running commands report their progress as they go.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, describeDatabase, loadConfig, type Config } from './platform/config/index.ts';
+import { openDatabase } from './platform/db/index.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { Messages } from './platform/i18n/index.ts';
+import { queueStats, recentFailures } from './platform/jobs/index.ts';
+import { verifyAudit } from './platform/audit/index.ts';
+import { createPlatform, startServer, SERVICES_DIR } from './main.ts';
+
+const HELP = `Usage: civitas <command>
+
+Commands:
+  start            run the platform (web server and background worker)
+  migrate          bring the database schema up to date
+  seed             load services and demo data (demo personas) into the database
+  jobs             show background job queues and recent failures
+  audit verify     check every hash chain of the audit log
+  services-check   validate the service definitions in services/
+  i18n-check       list message keys missing in a language
+
+Configuration comes from the environment: PORT, CIVITAS_DATA_DIR, DATABASE_URL,
+CIVITAS_DEMO, CIVITAS_BASE_URL, CIVITAS_SMTP_URL, CIVITAS_MASTER_KEY, LOG_LEVEL.
+See docs/operations.md.`;
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const [command, sub] = positionals;
+  if (!command || values.help) { say(HELP); return command ? 0 : 1; }
+
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { demo: values.demo });
+  } catch (e) {
+    if (e instanceof ConfigError) { process.stderr.write(`${e.message}\n`); return 2; }
+    throw e;
+  }
+
+  switch (command) {
+    case 'start': {
+      say('Starting Civitas...');
+      const platform = await startServer(config, { progress: (s) => say(`  ${s}`) });
+      const mode = config.demo ? 'demo (made-up people and data; one-click sign-in and the mail viewer are on)' : 'production (demo conveniences off)';
+      say('');
+      say('Civitas is running');
+      say(`  URL:   ${config.baseUrl}${config.host === '0.0.0.0' ? `  (listening on all interfaces, port ${config.port})` : ''}`);
+      say(`  Mode:  ${mode}`);
+      say(`  Data:  ${describeDatabase(config.database)}; keys and files in ${config.dataDir}`);
+      say('  Stop:  Ctrl+C');
+      const stop = async (signal: string) => {
+        say(`\n${signal}: stopping (finishing requests and jobs in progress)...`);
+        await platform.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return -1; // keep running
+    }
+    case 'migrate': {
+      const database = await openDatabase(config.database);
+      say(`Migrating ${describeDatabase(config.database)}...`);
+      const applied = await migrateToLatest(database.db, (name) => say(`  applied ${name}`));
+      say(applied.length ? `Done: ${applied.length} migration(s) applied.` : 'Already up to date.');
+      await database.close();
+      return 0;
+    }
+    case 'seed': {
+      say(`Seeding ${describeDatabase(config.database)}...`);
+      const platform = await createPlatform({ ...config, demo: true }, { progress: (s) => say(`  ${s}`) });
+      await platform.close();
+      say('Done.');
+      return 0;
+    }
+    case 'jobs': {
+      const database = await openDatabase(config.database);
+      const stats = await queueStats(database.db);
+      say(stats.length ? stats.map((s) => `${s.queue.padEnd(32)} ${s.state.padEnd(10)} ${s.count}`).join('\n') : 'No jobs waiting, running or failed.');
+      const failed = await recentFailures(database.db, 10);
+      if (failed.length) {
+        say('\nRecent failures:');
+        for (const f of failed) say(`  ${f.updated_at} ${f.queue} (${f.attempts} attempts): ${f.last_error}`);
+      }
+      await database.close();
+      return 0;
+    }
+    case 'audit': {
+      if (sub !== 'verify') { say('Usage: civitas audit verify'); return 1; }
+      const database = await openDatabase(config.database);
+      say('Verifying the audit log hash chains...');
+      const result = await verifyAudit(database.db, (n) => say(`  ${n} entries checked`));
+      await database.close();
+      if (result.problems.length) {
+        say(`FAILED: ${result.problems.length} problem(s) in ${result.checked} entries:`);
+        for (const p of result.problems.slice(0, 50)) say(`  ${p.stream} #${p.seq}: ${p.problem}`);
+        return 3;
+      }
+      say(`OK: ${result.checked} entries, every chain intact.`);
+      return 0;
+    }
+    case 'services-check': {
+      const { loadDefinitions, DefinitionError } = await import('./modules/catalogue/index.ts');
+      try {
+        const loaded = loadDefinitions(SERVICES_DIR);
+        say(`OK: ${loaded.services.length} services, ${loaded.agencies.length} agencies, ${loaded.lifeEvents.length} life events.`);
+        return 0;
+      } catch (e) {
+        if (e instanceof DefinitionError) { say(e.message); return 1; }
+        throw e;
+      }
+    }
+    case 'i18n-check': {
+      const missing = new Messages().missing();
+      if (!missing.length) { say('Every message key exists in English, Malay, Chinese and Tamil.'); return 0; }
+      for (const m of missing) say(`missing in ${m.lang}: ${m.key}`);
+      say(`${missing.length} missing translation(s).`);
+      return 1;
+    }
+    default:
+      say(`Unknown command "${command}".\n\n${HELP}`);
+      return 1;
+  }
+}
+
+main().then((code) => { if (code >= 0) process.exit(code); }, (err) => {
+  process.stderr.write(`Civitas stopped with an error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

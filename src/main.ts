@@ -1,0 +1,108 @@
+/**
+ * Start-up: config -> database (migrated) -> keys -> catalogue -> modules ->
+ * HTTP server -> background worker. createPlatform() builds everything without
+ * listening, so tests and benchmarks run the real thing in-process.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './platform/config/index.ts';
+import { describeDatabase } from './platform/config/index.ts';
+import type { AppContext } from './platform/context.ts';
+import { openDatabase, nowIso, type Database } from './platform/db/index.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { KeyRing, loadMasterKey } from './platform/crypto/keyring.ts';
+import { createHttpServer, type App } from './platform/http/index.ts';
+import { Messages } from './platform/i18n/index.ts';
+import { JobRegistry, Worker } from './platform/jobs/index.ts';
+import { createLogger, type Logger } from './platform/log/index.ts';
+import { Metrics } from './platform/metrics/index.ts';
+import { createViews } from './platform/views/index.ts';
+import { buildAssets } from './platform/views/assets.ts';
+import { syncCatalogue, registerCatalogueRoutes, type Catalogue } from './modules/catalogue/index.ts';
+import { registerIdentityRoutes, seedDemoPersonas, sessionHook, IDLE_TIMEOUT_MS } from './modules/identity/index.ts';
+import { registerApplicationRoutes } from './modules/applications/index.ts';
+import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.ts';
+import { registerSiteRoutes } from './modules/site/index.ts';
+
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
+
+export interface Platform {
+  ctx: AppContext;
+  app: App;
+  worker: Worker;
+  catalogue: Catalogue;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  log?: Logger;
+  clock?: () => Date;
+  servicesDir?: string;
+  /** print progress of start-up steps */
+  progress?: (step: string) => void;
+}
+
+export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const progress = opts.progress ?? (() => undefined);
+  const database = await openDatabase(config.database);
+  try {
+    progress(`database: ${describeDatabase(config.database)}`);
+    const applied = await migrateToLatest(database.db, (name) => progress(`migration applied: ${name}`));
+    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    const keys = await KeyRing.load(database.db, loadMasterKey(config.dataDir));
+    const assets = await buildAssets();
+    const jobs = new JobRegistry();
+    const ctx: AppContext = {
+      config, db: database.db, dialect: database.dialect, log, jobs, keys,
+      messages: new Messages(), views: createViews(), metrics: new Metrics(database.db), clock: opts.clock ?? (() => new Date()),
+    };
+    const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log);
+    progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
+    if (config.demo) {
+      const created = await seedDemoPersonas(ctx);
+      if (created) progress(`demo personas created: ${created}`);
+    }
+
+    jobs.define(emailJob(keys, { smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, domain: new URL(config.baseUrl).hostname }));
+    jobs.define({
+      queue: 'identity.session-cleanup',
+      async handle(_p, { db }) {
+        const now = ctx.clock();
+        await db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<', nowIso(now)), eb('last_seen_at', '<', nowIso(new Date(now.getTime() - IDLE_TIMEOUT_MS)))])).execute();
+      },
+    });
+    jobs.every({ name: 'session-cleanup', queue: 'identity.session-cleanup', everyMs: 3600_000 });
+
+    const app = await createHttpServer(ctx, assets);
+    app.addHook('onRequest', sessionHook(ctx));
+    registerSiteRoutes(app, ctx);
+    registerCatalogueRoutes(app, catalogue, config.baseUrl);
+    registerIdentityRoutes(app, ctx);
+    registerApplicationRoutes(app, ctx, catalogue);
+    if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
+    await app.ready();
+
+    const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
+    return {
+      ctx, app, worker, catalogue, database,
+      async close() {
+        await worker.stop();
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+export async function startServer(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
+  const platform = await createPlatform(config, opts);
+  await platform.app.listen({ port: config.port, host: config.host });
+  if (config.worker) platform.worker.start();
+  return platform;
+}

@@ -1,0 +1,25 @@
+/** Start a draft application on the current version of a service. */
+import { nowIso } from '../../platform/db/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { notFound } from '../../platform/errors/index.ts';
+import type { Principal } from '../../platform/http/index.ts';
+import type { Lang } from '../../platform/i18n/index.ts';
+import { appendAudit } from '../../platform/audit/index.ts';
+import type { Catalogue } from '../catalogue/index.ts';
+import { appendEvent, insertApplication } from './repository.ts';
+
+export async function startApplication(ctx: AppContext, catalogue: Catalogue, input: { serviceId: string; applicant: Principal; lang: Lang; requestId?: string }): Promise<{ id: string; firstPageId: string }> {
+  const service = catalogue.get(input.serviceId);
+  if (!service) throw notFound('catalogue.errors.unknownService');
+  const now = nowIso(ctx.clock());
+  const id = await ctx.db.transaction().execute(async (trx) => {
+    const id = await insertApplication(trx, ctx.keys, {
+      serviceId: service.id, serviceVersion: service.version, agencyId: service.definition.agency, applicantId: input.applicant.id,
+      actingForUen: input.applicant.actingFor?.uen ?? null, channel: 'online', status: 'draft', answers: {}, lang: input.lang,
+    }, now);
+    await appendEvent(trx, { applicationId: id, type: 'started', to: 'draft', actorType: input.applicant.kind, actorId: input.applicant.id, at: now, data: { version: service.version } });
+    await appendAudit(trx, { stream: `application:${id}`, action: 'application.started', actorType: input.applicant.kind, actorId: input.applicant.id, onBehalfOf: input.applicant.actingFor?.uen, agencyId: service.definition.agency, subjectType: 'application', subjectId: id, requestId: input.requestId, data: { service: service.id, version: service.version } });
+    return id;
+  });
+  return { id, firstPageId: service.definition.form.pages[0]!.id };
+}

@@ -1,0 +1,50 @@
+/**
+ * Submit a draft: validate every answer exactly as the journey would have,
+ * give it a reference number, and record the event, the audit entry and the
+ * confirmation email in one transaction. Submitting twice is harmless: the
+ * second time returns the first reference.
+ */
+import { nowIso } from '../../platform/db/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Principal } from '../../platform/http/index.ts';
+import { localize, isLang } from '../../platform/i18n/index.ts';
+import { appendAudit } from '../../platform/audit/index.ts';
+import { todayInSingapore, validateAnswers, type FormCheck } from '../forms/index.ts';
+import type { ServiceVersion } from '../catalogue/index.ts';
+import { queueEmail } from '../notifications/index.ts';
+import { formatReference, newReference } from './reference.ts';
+import { appendEvent, findApplication, referenceExists, updateApplication } from './repository.ts';
+import { nextStatus } from './status.ts';
+
+export type SubmitResult = { ok: true; reference: string; already: boolean } | { ok: false; check: FormCheck };
+
+export async function submitApplication(ctx: AppContext, service: ServiceVersion, input: { applicationId: string; by: Principal; requestId?: string }): Promise<SubmitResult> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const app = await findApplication(trx, ctx.keys, input.applicationId);
+    if (!app) throw new AppError('not_found', 'applications.errors.unknownApplication');
+    if (app.status !== 'draft' && app.reference) return { ok: true, reference: app.reference, already: true };
+    const to = nextStatus(app.status, 'submit');
+    const check = validateAnswers(service.definition.form, app.answers, { today: todayInSingapore(ctx.clock()) });
+    if (check.errors.length || check.countErrors.length) return { ok: false, check };
+
+    let reference = newReference();
+    while (await referenceExists(trx, reference)) reference = newReference();
+    const now = nowIso(ctx.clock());
+    if (!(await updateApplication(trx, ctx.keys, app.id, app.rev, { status: to, reference, answers: check.answers, submittedAt: now }, now))) {
+      throw new AppError('conflict', 'applications.errors.busy');
+    }
+    await appendEvent(trx, { applicationId: app.id, type: 'submitted', from: app.status, to, actorType: input.by.kind, actorId: input.by.id, at: now, data: { reference, channel: app.channel } });
+    await appendAudit(trx, {
+      stream: `application:${app.id}`, action: 'application.submitted', actorType: input.by.kind, actorId: input.by.id, onBehalfOf: app.actingForUen,
+      agencyId: app.agencyId, subjectType: 'application', subjectId: app.id, requestId: input.requestId, data: { reference, service: app.serviceId, version: app.serviceVersion },
+    });
+    if (input.by.email) {
+      const lang = isLang(app.lang) ? app.lang : 'en';
+      const title = localize(service.definition.title, lang);
+      const t = (k: string) => ctx.messages.t(lang, k, { service: title, reference: formatReference(reference), link: `${ctx.config.baseUrl}/applications/${app.id}`, site: ctx.messages.t(lang, 'site.name') });
+      await queueEmail(trx, ctx.keys, { kind: 'application.submitted', to: input.by.email, accountId: input.by.id, lang, subject: t('applications.email.submitted.subject'), body: t('applications.email.submitted.body') });
+    }
+    return { ok: true, reference, already: false };
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Demo personas: made-up people who can sign in with one click, in demo mode
+ * only. Their NRICs follow the check-letter rules but belong to nobody.
+ */
+import { nricCheckLetter } from '../../platform/identifiers/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import type { LocalText } from '../../platform/i18n/index.ts';
+import type { Role } from '../../platform/http/index.ts';
+import { appendAudit } from '../../platform/audit/index.ts';
+import { findAccountByPersona, insertAccount, updateAccount } from './repository.ts';
+import { emailIndex } from './validate.ts';
+
+const nric = (prefix: string, digits: string) => `${prefix}${digits}${nricCheckLetter(prefix, digits)}`;
+
+export interface Persona {
+  id: string;
+  name: string;
+  email: string;
+  nric: string | null;
+  kind: 'citizen' | 'officer';
+  roles: Role[];
+  agencyId: string | null;
+  description: LocalText;
+}
+
+export const DEMO_PERSONAS: Persona[] = [
+  { id: 'tan-ah-kow', name: 'Tan Ah Kow', email: 'tan.ahkow@demo.civitas.sg', nric: nric('S', '8912345'), kind: 'citizen', roles: ['citizen'], agencyId: null,
+    description: { en: 'Citizen, 36, father of a newborn', ms: 'Warganegara, 36, bapa kepada bayi baru lahir', zh: '公民，36岁，新生儿的父亲', ta: 'குடிமகன், 36, பிறந்த குழந்தையின் தந்தை' } },
+  { id: 'siti-aminah', name: 'Siti Aminah binte Rahman', email: 'siti.aminah@demo.civitas.sg', nric: nric('S', '5834567'), kind: 'citizen', roles: ['citizen'], agencyId: null,
+    description: { en: 'Citizen, 67, receives financial assistance', ms: 'Warganegara, 67, menerima bantuan kewangan', zh: '公民，67岁，领取经济援助', ta: 'குடிமகள், 67, நிதியுதவி பெறுபவர்' } },
+  { id: 'rajesh-kumar', name: 'Rajesh Kumar s/o Muthu', email: 'rajesh.kumar@demo.civitas.sg', nric: nric('T', '0123456'), kind: 'citizen', roles: ['citizen'], agencyId: null,
+    description: { en: 'Citizen, 25, dog owner, renovating his flat', ms: 'Warganegara, 25, pemilik anjing, mengubah suai flatnya', zh: '公民，25岁，养狗，正在装修组屋', ta: 'குடிமகன், 25, நாய் வளர்ப்பவர், தன் வீட்டைப் புதுப்பிக்கிறார்' } },
+  { id: 'lim-mei-ling', name: 'Lim Mei Ling', email: 'lim.meiling@demo.civitas.sg', nric: nric('S', '7654321'), kind: 'citizen', roles: ['citizen', 'business_rep'], agencyId: null,
+    description: { en: 'Owner of a bakery business, applies for licences', ms: 'Pemilik perniagaan roti, memohon lesen', zh: '面包店业主，申请执照', ta: 'வெதுப்பகத் தொழில் உரிமையாளர், உரிமங்களுக்கு விண்ணப்பிக்கிறார்' } },
+];
+
+/** Create or refresh the personas' accounts (idempotent). */
+export async function seedDemoPersonas(ctx: AppContext): Promise<number> {
+  let created = 0;
+  for (const p of DEMO_PERSONAS) {
+    const existing = await findAccountByPersona(ctx.db, p.id);
+    if (existing) continue;
+    await ctx.db.transaction().execute(async (trx) => {
+      const id = await insertAccount(trx, {
+        kind: p.kind, emailEnc: null, emailHash: emailIndex(ctx.keys, p.email), emailVerified: true, passwordHash: null,
+        displayNameEnc: '', lang: 'en', roles: p.roles, agencyId: p.agencyId, demoPersona: p.id,
+        nricHash: p.nric ? ctx.keys.blindIndex('nric', p.nric) : null,
+      });
+      await updateAccount(trx, id, {
+        email_enc: ctx.keys.encrypt(p.email, `account:${id}`), display_name_enc: ctx.keys.encrypt(p.name, `account:${id}`),
+        nric_enc: p.nric ? ctx.keys.encrypt(p.nric, `account:${id}`) : null,
+      });
+      await appendAudit(trx, { stream: `account:${id}`, action: 'identity.demo_persona_created', actorType: 'system', subjectType: 'account', subjectId: id, data: { persona: p.id } });
+    });
+    created++;
+  }
+  return created;
+}

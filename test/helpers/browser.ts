@@ -1,0 +1,80 @@
+/**
+ * A cookie-keeping HTTP client over Fastify's inject(): what a browser with
+ * JavaScript off does (follow links, send forms with their hidden CSRF token).
+ */
+import type { App } from '../../src/platform/http/index.ts';
+
+export interface Page { status: number; url: string; html: string; headers: Record<string, string | string[] | undefined> }
+
+export class FormBrowser {
+  private readonly cookies = new Map<string, string>();
+  last: Page | undefined;
+
+  constructor(private readonly app: App) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private store(setCookie: string | string[] | undefined): void {
+    for (const c of ([] as string[]).concat(setCookie ?? [])) {
+      const [pair, ...attrs] = c.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a) || /max-age=0\b/i.test(a.trim()));
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async request(method: 'GET' | 'POST', url: string, body?: Record<string, string | string[]> | string, headers: Record<string, string> = {}, follow = true): Promise<Page> {
+    let res = await this.app.inject({
+      method, url,
+      headers: { cookie: this.cookieHeader(), accept: 'text/html', ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : new URLSearchParams(Object.entries(body).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString(),
+    });
+    this.store(res.headers['set-cookie']);
+    let current = url;
+    for (let hops = 0; follow && res.statusCode >= 300 && res.statusCode < 400 && hops < 10; hops++) {
+      current = new URL(String(res.headers.location), `http://localhost${current}`).pathname + new URL(String(res.headers.location), `http://localhost${current}`).search;
+      res = await this.app.inject({ method: 'GET', url: current, headers: { cookie: this.cookieHeader(), accept: 'text/html' } });
+      this.store(res.headers['set-cookie']);
+    }
+    this.last = { status: res.statusCode, url: current, html: res.body, headers: res.headers };
+    return this.last;
+  }
+
+  get(url: string) {
+    return this.request('GET', url);
+  }
+
+  /** Send a form, adding the CSRF token of the page last shown (as a browser would). */
+  post(url: string, fields: Record<string, string | string[]> = {}, opts: { follow?: boolean } = {}) {
+    return this.request('POST', url, { _csrf: this.csrf(), ...fields }, {}, opts.follow ?? true);
+  }
+
+  csrf(): string {
+    const m = /name="_csrf" value="([^"]+)"/.exec(this.last?.html ?? '');
+    return m ? m[1]! : '';
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+}
+
+/** The text of the page's <h1> (tags stripped). */
+export function h1(html: string): string {
+  const m = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html);
+  return m ? m[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() : '';
+}
+
+export function title(html: string): string {
+  const m = /<title[^>]*>([\s\S]*?)<\/title>/.exec(html);
+  return m ? m[1]!.replace(/\s+/g, ' ').trim() : '';
+}
+
+export function decode(s: string): string {
+  return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+}
