@@ -4,7 +4,7 @@
  */
 import type { App } from '../../src/platform/http/index.ts';
 
-export interface Page { status: number; url: string; html: string; headers: Record<string, string | string[] | undefined> }
+export interface Page { status: number; url: string; html: string; headers: Record<string, string | string[] | number | undefined> }
 
 export class FormBrowser {
   private readonly cookies = new Map<string, string>();
@@ -41,7 +41,7 @@ export class FormBrowser {
       res = await this.app.inject({ method: 'GET', url: current, headers: { cookie: this.cookieHeader(), accept: 'text/html' } });
       this.store(res.headers['set-cookie']);
     }
-    this.last = { status: res.statusCode, url: current, html: res.body, headers: res.headers };
+    this.last = { status: res.statusCode, url: current, html: res.body, headers: res.headers as Page['headers'] };
     return this.last;
   }
 

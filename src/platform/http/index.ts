@@ -127,7 +127,9 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 5, fields: 300, fieldSize: 64 * 1024 } });
+  // pages take forms (url-encoded or multipart), the API takes JSON: nothing else
+  app.removeContentTypeParser('text/plain');
+  await app.register(multipart, { throwFileSizeLimit: false, limits: { fileSize: MAX_UPLOAD_BYTES, files: 5, fields: 300, fieldSize: 64 * 1024 } });
   await app.register(fastifyStatic, { root: assets.dir, prefix: '/assets/', maxAge: '365d', immutable: true, index: false, decorateReply: false });
   await app.register(fastifyStatic, { root: assets.govukAssetsDir, prefix: '/assets/govuk/', maxAge: '7d', index: false, decorateReply: false });
   await app.register(swagger, {
