@@ -54,6 +54,25 @@ export class FormBrowser {
     return this.request('POST', url, { _csrf: this.csrf(), ...fields }, {}, opts.follow ?? true);
   }
 
+  /** Send a form with files (multipart/form-data), as a browser does for a page with an upload. */
+  async postMultipart(url: string, fields: Record<string, string>, files: Record<string, { name: string; type: string; content: Buffer }>): Promise<Page> {
+    const boundary = `----civitas${Date.now()}`;
+    const parts: Buffer[] = [];
+    for (const [k, v] of Object.entries({ _csrf: this.csrf(), ...fields })) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    }
+    for (const [k, f] of Object.entries(files)) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`), f.content, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    const body = Buffer.concat(parts);
+    const res = await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookieHeader(), accept: 'text/html', 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+    this.store(res.headers['set-cookie']);
+    if (res.statusCode >= 300 && res.statusCode < 400) return this.get(String(res.headers.location));
+    this.last = { status: res.statusCode, url, html: res.body, headers: res.headers as Page['headers'] };
+    return this.last;
+  }
+
   csrf(): string {
     const m = /name="_csrf" value="([^"]+)"/.exec(this.last?.html ?? '');
     return m ? m[1]! : '';
