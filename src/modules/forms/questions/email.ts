@@ -7,7 +7,9 @@ export function normaliseEmail(v: string): string | null {
   const e = v.trim();
   if (e.length > 254 || !EMAIL.test(e)) return null;
   const at = e.lastIndexOf('@');
-  return e.slice(0, at) + '@' + e.slice(at + 1).toLowerCase();
+  // lower-casing can lengthen the domain ("İ" becomes two code units): check the limit on the result
+  const normalised = e.slice(0, at) + '@' + e.slice(at + 1).toLowerCase();
+  return normalised.length > 254 ? null : normalised;
 }
 
 export const email: QuestionType = {

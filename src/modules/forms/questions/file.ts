@@ -35,7 +35,7 @@ export const file: QuestionType = {
   validate(q, candidate) {
     if (isBlank(candidate)) return required(q) ? { error: { key: 'forms.errors.upload' } } : {};
     const c = candidate as Partial<FileValue>;
-    if (typeof c !== 'object' || typeof c.fileId !== 'string' || typeof c.name !== 'string' || typeof c.size !== 'number' || typeof c.type !== 'string') return { error: { key: 'forms.errors.upload' } };
+    if (typeof c !== 'object' || typeof c.fileId !== 'string' || typeof c.name !== 'string' || typeof c.size !== 'number' || !Number.isFinite(c.size) || c.size < 0 || typeof c.type !== 'string') return { error: { key: 'forms.errors.upload' } };
     if (c.size > maxBytes(q)) return { error: { key: 'forms.errors.fileTooLarge', params: { max: q.maxSizeMb ?? 10 } } };
     return { value: { fileId: c.fileId, name: c.name, size: c.size, type: c.type } };
   },

@@ -34,7 +34,7 @@ export const textarea: QuestionType = {
   read: (q, body) => str(body[q.id]),
   validate(q, candidate) {
     if (candidate !== undefined && typeof candidate !== 'string') return { error: { key: 'forms.errors.notText' } };
-    const v = clean(String(candidate ?? '')).replace(/\r\n/g, '\n').trim();
+    const v = clean(String(candidate ?? '')).replace(/\r\n?/g, '\n').trim();
     if (isBlank(v)) return required(q) ? { error: { key: 'forms.errors.enter' } } : {};
     const err = checkLength(q, v, DEFAULT_MAX.textarea);
     return err ? { error: err } : { value: v };
