@@ -10,6 +10,9 @@ import { Messages } from './platform/i18n/index.ts';
 import { queueStats, recentFailures } from './platform/jobs/index.ts';
 import { verifyAudit } from './platform/audit/index.ts';
 import { createPlatform, startServer, SERVICES_DIR } from './main.ts';
+import { createApiKey, API_SCOPES } from './modules/identity/index.ts';
+import { createLogger } from './platform/log/index.ts';
+import { isAppError } from './platform/errors/index.ts';
 
 const HELP = `Usage: civitas <command>
 
@@ -19,6 +22,7 @@ Commands:
   seed             load services and demo data (demo personas) into the database
   jobs             show background job queues and recent failures
   audit verify     check every hash chain of the audit log
+  api-key create   create an API key: --agency <id> --scopes <a,b> [--name n] [--role r]
   services-check   validate the service definitions in services/
   i18n-check       list message keys missing in a language
 
@@ -29,7 +33,7 @@ See docs/operations.md.`;
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, agency: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } });
   const [command, sub] = positionals;
   if (!command || values.help) { say(HELP); return command ? 0 : 1; }
 
@@ -111,6 +115,29 @@ async function main(): Promise<number> {
       } catch (e) {
         if (e instanceof DefinitionError) { say(e.message); return 1; }
         throw e;
+      }
+    }
+    case 'api-key': {
+      if (sub !== 'create') { say('Usage: civitas api-key create --agency <agency-id> --scopes <scope,scope> [--name <name>] [--role <officer role>]'); return 1; }
+      const agency = values.agency;
+      const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      if (!agency || !scopes.length) { say('Both --agency and --scopes are needed. Scopes: ' + API_SCOPES.join(', ')); return 1; }
+      const platform = await createPlatform(config, { log: createLogger('warn') });
+      try {
+        if (!platform.catalogue.agency(agency)) { say(`There is no agency "${agency}". Agencies: ${platform.catalogue.agencies.map((a) => a.id).join(', ')}`); return 1; }
+        const key = await createApiKey(platform.ctx.db, { agencyId: agency, scopes, name: values.name ?? `key for ${agency}`, officerRole: values.role ?? null });
+        say(`API key created for ${agency} with scopes ${scopes.join(', ')}.`);
+        say('Copy it now: it is shown only once and stored only as a hash.');
+        say('');
+        say(`  ${key.key}`);
+        say('');
+        say(`Use it as: Authorization: Bearer ${key.prefix}...`);
+        return 0;
+      } catch (e) {
+        if (isAppError(e)) { say(new Messages().t('en', e.message, { scopes: scopes.join(', ') })); return 1; }
+        throw e;
+      } finally {
+        await platform.close();
       }
     }
     case 'i18n-check': {

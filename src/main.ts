@@ -19,7 +19,7 @@ import { Metrics } from './platform/metrics/index.ts';
 import { createViews } from './platform/views/index.ts';
 import { buildAssets } from './platform/views/assets.ts';
 import { syncCatalogue, registerCatalogueRoutes, type Catalogue } from './modules/catalogue/index.ts';
-import { registerIdentityRoutes, seedDemoPersonas, sessionHook, IDLE_TIMEOUT_MS } from './modules/identity/index.ts';
+import { apiKeyHook, registerIdentityRoutes, seedDemoPersonas, sessionHook, IDLE_TIMEOUT_MS } from './modules/identity/index.ts';
 import { registerApplicationRoutes } from './modules/applications/index.ts';
 import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.ts';
 import { registerSiteRoutes } from './modules/site/index.ts';
@@ -78,6 +78,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     const app = await createHttpServer(ctx, assets);
     app.addHook('onRequest', sessionHook(ctx));
+    app.addHook('onRequest', apiKeyHook(ctx));
     registerSiteRoutes(app, ctx);
     registerCatalogueRoutes(app, catalogue, config.baseUrl);
     registerIdentityRoutes(app, ctx);

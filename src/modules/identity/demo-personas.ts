@@ -32,6 +32,14 @@ export const DEMO_PERSONAS: Persona[] = [
     description: { en: 'Citizen, 25, dog owner, renovating his flat', ms: 'Warganegara, 25, pemilik anjing, mengubah suai flatnya', zh: '公民，25岁，养狗，正在装修组屋', ta: 'குடிமகன், 25, நாய் வளர்ப்பவர், தன் வீட்டைப் புதுப்பிக்கிறார்' } },
   { id: 'lim-mei-ling', name: 'Lim Mei Ling', email: 'lim.meiling@demo.civitas.sg', nric: nric('S', '7654321'), kind: 'citizen', roles: ['citizen', 'business_rep'], agencyId: null,
     description: { en: 'Owner of a bakery business, applies for licences', ms: 'Pemilik perniagaan roti, memohon lesen', zh: '面包店业主，申请执照', ta: 'வெதுப்பகத் தொழில் உரிமையாளர், உரிமங்களுக்கு விண்ணப்பிக்கிறார்' } },
+  { id: 'wong-li-hua', name: 'Wong Li Hua', email: 'wong.lihua@msf.demo.civitas.sg', nric: null, kind: 'officer', roles: ['case_officer'], agencyId: 'msf',
+    description: { en: 'Case officer, MSF', ms: 'Pegawai kes, MSF', zh: '个案官员，社会及家庭发展部', ta: 'வழக்கு அதிகாரி, MSF' } },
+  { id: 'goh-siew-ling', name: 'Goh Siew Ling', email: 'goh.siewling@msf.demo.civitas.sg', nric: null, kind: 'officer', roles: ['approver'], agencyId: 'msf',
+    description: { en: 'Approving officer, MSF', ms: 'Pegawai pelulus, MSF', zh: '审批官员，社会及家庭发展部', ta: 'அங்கீகரிக்கும் அதிகாரி, MSF' } },
+  { id: 'ahmad-faizal', name: 'Ahmad Faizal', email: 'ahmad.faizal@msf.demo.civitas.sg', nric: null, kind: 'officer', roles: ['agency_admin'], agencyId: 'msf',
+    description: { en: 'Agency administrator, MSF', ms: 'Pentadbir agensi, MSF', zh: '机构管理员，社会及家庭发展部', ta: 'அமைப்பு நிர்வாகி, MSF' } },
+  { id: 'priya-nair', name: 'Priya Nair', email: 'priya.nair@avs.demo.civitas.sg', nric: null, kind: 'officer', roles: ['case_officer', 'approver'], agencyId: 'avs',
+    description: { en: 'Case officer and approver, AVS', ms: 'Pegawai kes dan pelulus, AVS', zh: '个案及审批官员，动物及兽医服务署', ta: 'வழக்கு அதிகாரி, அங்கீகரிப்பவர், AVS' } },
 ];
 
 /** Create or refresh the personas' accounts (idempotent). */

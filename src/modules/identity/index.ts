@@ -11,3 +11,4 @@ export { signIn, SIGN_IN_LIMITS } from './sign-in.ts';
 export { verifyEmail } from './verify-email.ts';
 export { requestPasswordReset, resetPassword } from './reset-password.ts';
 export { findAccount } from './repository.ts';
+export { createApiKey, revokeApiKey, listApiKeys, apiKeyHook, API_SCOPES, type ApiScope } from './api-keys.ts';

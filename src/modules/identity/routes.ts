@@ -1,5 +1,6 @@
 /** Sign up, email verification, sign in and out, password reset, account page, demo persona sign-in. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import type { AppContext } from '../../platform/context.ts';
 import { formErrors, safeNext, type App } from '../../platform/http/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
@@ -111,6 +112,15 @@ export function registerIdentityRoutes(app: App, ctx: AppContext): void {
 
   app.get('/account', { config: { access: 'signedIn' } }, async (request, reply) =>
     reply.page(V('account'), { title: request.t('identity.account.title'), resetDone: (request.query as Body).reset === '1' }));
+
+  app.get('/api/v1/whoami', {
+    config: { access: 'apiClient' },
+    schema: {
+      summary: 'The calling agency system', tags: ['identity'], security: [{ apiKey: [] }],
+      description: 'Check an API key: answers with the agency it belongs to and its scopes.',
+      response: { 200: Type.Object({ agency: Type.String(), scopes: Type.Array(Type.String()), key_id: Type.String() }) },
+    },
+  }, async (request) => ({ agency: request.apiClient!.agencyId, scopes: request.apiClient!.scopes, key_id: request.apiClient!.keyId }));
 
   if (ctx.config.demo) {
     app.post('/demo/sign-in', { config: { access: 'public' } }, async (request, reply) => {

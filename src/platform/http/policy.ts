@@ -15,7 +15,9 @@ export type Access =
   /** signed in and holding at least one of these roles */
   | { roles: Role[] }
   /** an agency system with an API key holding this scope */
-  | { apiScope: string };
+  | { apiScope: string }
+  /** any agency system with a valid API key */
+  | 'apiClient';
 
 export interface Principal {
   /** the account id */
@@ -34,6 +36,8 @@ export interface ApiClient {
   keyId: string;
   agencyId: string;
   scopes: string[];
+  /** the officer role the key acts as, for casework actions */
+  officerRole: string | null;
 }
 
 export function describeAccess(a: Access): string {
@@ -45,6 +49,10 @@ export function describeAccess(a: Access): string {
 /** Throws unless the request may use a route with this access rule. */
 export function authorize(request: FastifyRequest, access: Access): void {
   if (access === 'public') return;
+  if (access === 'apiClient') {
+    if (!request.apiClient) throw new AppError('unauthenticated', 'errors.apiKeyRequired');
+    return;
+  }
   if (typeof access === 'object' && 'apiScope' in access) {
     const client = request.apiClient;
     if (!client) throw new AppError('unauthenticated', 'errors.apiKeyRequired');
