@@ -13,7 +13,7 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { KeyRing, loadMasterKey } from './platform/crypto/keyring.ts';
 import { createHttpServer, type App } from './platform/http/index.ts';
 import { Messages } from './platform/i18n/index.ts';
-import { JobRegistry, Worker } from './platform/jobs/index.ts';
+import { JobRegistry, Worker, pruneFinishedJobs } from './platform/jobs/index.ts';
 import { createLogger, type Logger } from './platform/log/index.ts';
 import { Metrics } from './platform/metrics/index.ts';
 import { createViews } from './platform/views/index.ts';
@@ -75,6 +75,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       },
     });
     jobs.every({ name: 'session-cleanup', queue: 'identity.session-cleanup', everyMs: 3600_000 });
+    jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
+    jobs.every({ name: 'jobs-cleanup', queue: 'platform.jobs-cleanup', everyMs: 86400_000 });
 
     const app = await createHttpServer(ctx, assets);
     app.addHook('onRequest', sessionHook(ctx));

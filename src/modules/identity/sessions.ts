@@ -44,6 +44,7 @@ export async function endSession(ctx: AppContext, request: FastifyRequest, reply
 /** onRequest hook: who is this? Sets request.principal and binds CSRF tokens to the session. */
 export function sessionHook(ctx: AppContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.url.startsWith('/assets/')) return;
     const token = request.cookies[SESSION_COOKIE];
     if (!token || token.length > 100) return;
     const idHash = sha256(token);

@@ -210,3 +210,9 @@ export async function queueStats(db: Db): Promise<QueueStats[]> {
 export async function recentFailures(db: Db, limit = 20): Promise<JobRow[]> {
   return db.selectFrom('jobs').selectAll().where('state', '=', 'failed').orderBy('updated_at', 'desc').limit(limit).execute() as Promise<JobRow[]>;
 }
+
+/** Remove finished jobs older than the retention period (failed ones stay for operators). */
+export async function pruneFinishedJobs(db: Db, olderThan: Date): Promise<number> {
+  const r = await db.deleteFrom('jobs').where('state', '=', 'done').where('updated_at', '<', nowIso(olderThan)).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}
