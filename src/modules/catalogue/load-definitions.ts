@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Compile } from 'typebox/compile';
+import { Settings } from 'typebox/system';
 import YAML, { LineCounter, isNode } from 'yaml';
 import { checkForm, allQuestions } from '../forms/index.ts';
 import { referencedQuestions } from '../forms/index.ts';
@@ -58,11 +59,25 @@ function parseFile(file: string): ParsedFile {
   };
 }
 
+/**
+ * Every schema error. TypeBox stops at 8 by default (a guard for untrusted input), which would
+ * drop problems and list only some of the allowed values; definitions are the project's own files.
+ */
+function allErrors(validator: { Errors(v: unknown): Iterable<any> }, value: unknown): any[] {
+  const { maxErrors } = Settings.Get();
+  Settings.Set({ maxErrors: 10_000 });
+  try {
+    return [...validator.Errors(value)];
+  } finally {
+    Settings.Set({ maxErrors });
+  }
+}
+
 /** Schema errors, condensed: the most specific message per path, alternatives merged. */
 function schemaProblems(validator: { Errors(v: unknown): Iterable<any> }, value: unknown, file: string, parsed: ParsedFile, base: (string | number)[] = []): LoadProblem[] {
   const byPath = new Map<string, Set<string>>();
   const add = (p: string, m: string) => byPath.set(p, (byPath.get(p) ?? new Set()).add(m));
-  const errors = [...validator.Errors(value)].filter((e) => e.keyword !== 'boolean');
+  const errors = allErrors(validator, value).filter((e) => e.keyword !== 'boolean');
   for (const e of errors) {
     if (e.keyword === 'additionalProperties') {
       for (const prop of e.params.additionalProperties ?? []) add(`${e.instancePath}/${prop}`, 'is not a known property (check the spelling)');

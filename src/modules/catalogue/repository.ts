@@ -26,11 +26,17 @@ export async function publishDefinition(db: Db, def: ServiceDefinition): Promise
     let version = latest?.version ?? 0;
     let created = false;
     if (latest?.hash !== hash) {
-      version += 1;
-      // another process publishing the same change at once inserts the same row: keep one
-      const res = await trx.insertInto('service_versions').values({ service_id: def.id, version, hash, definition: toJson(def), created_at: now })
-        .onConflict((oc) => oc.columns(['service_id', 'version']).doNothing()).executeTakeFirst();
-      created = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+      // another process publishing at the same time may take the next number first: the same
+      // change is kept once; a different one makes this one the version after it
+      for (;;) {
+        version += 1;
+        const res = await trx.insertInto('service_versions').values({ service_id: def.id, version, hash, definition: toJson(def), created_at: now })
+          .onConflict((oc) => oc.columns(['service_id', 'version']).doNothing()).executeTakeFirst();
+        created = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+        if (created) break;
+        const taken = await trx.selectFrom('service_versions').select('hash').where('service_id', '=', def.id).where('version', '=', version).executeTakeFirst();
+        if (taken?.hash === hash) break;
+      }
     }
     await trx.insertInto('services').values({ id: def.id, agency_id: def.agency, current_version: version, active: 1, first_published_at: now, updated_at: now })
       .onConflict((oc) => oc.column('id').doUpdateSet({ agency_id: def.agency, current_version: version, active: 1, updated_at: now })).execute();

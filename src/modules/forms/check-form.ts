@@ -8,6 +8,9 @@ import type { Condition, Form, Question } from './schema.ts';
 
 export interface DefinitionProblem { path: string; message: string }
 
+/** "constructor", "toString"...: every plain object already has them, so an unanswered question would look answered. */
+const isObjectMember = (id: string): boolean => Object.prototype.hasOwnProperty.call(Object.prototype, id);
+
 export function checkForm(form: Form, base = 'form'): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   const pageIds = new Set<string>();
@@ -45,6 +48,7 @@ export function checkForm(form: Form, base = 'form'): DefinitionProblem[] {
     if (page.repeat) {
       // a repeating page stores its items under its own id, beside the question ids
       if (seen.has(page.id)) problems.push({ path: `${pPath}.id`, message: `repeating page id "${page.id}" is also a question id` });
+      if (isObjectMember(page.id)) problems.push({ path: `${pPath}.id`, message: `"${page.id}" is reserved (answers are looked up by id): choose another id` });
       repeatPages.add(page.id);
       if ((page.repeat.min ?? 1) > page.repeat.max) problems.push({ path: `${pPath}.repeat`, message: 'min is larger than max' });
       if (page.questions.some((q) => q.type === 'file')) problems.push({ path: `${pPath}.repeat`, message: 'file questions cannot be inside a repeating page' });
@@ -52,6 +56,7 @@ export function checkForm(form: Form, base = 'form'): DefinitionProblem[] {
     page.questions.forEach((q, qi) => {
       const qPath = `${pPath}.questions[${qi}]`;
       if (seen.has(q.id) || repeatPages.has(q.id)) problems.push({ path: `${qPath}.id`, message: `question id "${q.id}" is used twice` });
+      if (isObjectMember(q.id)) problems.push({ path: `${qPath}.id`, message: `"${q.id}" is reserved (answers are looked up by id): choose another id` });
       if (q.showIf) checkCondition(q.showIf, `${qPath}.showIf`, page.repeat ? page.id : undefined);
       const needsOptions = q.type === 'choice' || q.type === 'multichoice';
       if (needsOptions && !q.options) problems.push({ path: qPath, message: `a ${q.type} question needs "options"` });

@@ -4,7 +4,8 @@ import { clean } from './text.ts';
 import { isBlank, legend, required, str, type QuestionType, type Validation } from './types.ts';
 
 export const ADDRESS_PARTS = ['block', 'street', 'building', 'floor', 'unit', 'postalCode'] as const;
-const REQUIRED_PARTS = ['block', 'street', 'postalCode'] as const;
+// in the order the fields are shown, so the first error links to the first field
+const REQUIRED_PARTS = ['postalCode', 'block', 'street'] as const;
 const MAX = { block: 10, street: 100, building: 100, floor: 3, unit: 5, postalCode: 6 } as const;
 
 /** "Blk 123 Ang Mo Kio Ave 3, #12-34, Building, Singapore 560123" */
@@ -20,7 +21,7 @@ export const address: QuestionType = {
     return ADDRESS_PARTS.every((p) => parts[p] === '') ? undefined : parts;
   },
   validate(q, candidate): Validation {
-    if (isBlank(candidate)) return required(q) ? { error: { key: 'forms.errors.enter', focus: `${q.id}-block` } } : {};
+    if (isBlank(candidate)) return required(q) ? { error: { key: 'forms.errors.enter', focus: `${q.id}-postalCode` } } : {};
     if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) return { error: { key: 'forms.errors.address.block', focus: `${q.id}-block` } };
     const c = candidate as Record<string, unknown>;
     const v: Record<string, string> = {};

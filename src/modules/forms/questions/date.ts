@@ -23,7 +23,8 @@ export const date: QuestionType = {
       [year, month, day] = [m[1]!, m[2]!, m[3]!];
     } else if (candidate && typeof candidate === 'object') {
       const c = candidate as Record<string, unknown>;
-      [day, month, year] = [str(c.day).trim(), str(c.month).trim(), str(c.year).trim()];
+      const part = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) ? String(x) : str(x).trim());
+      [day, month, year] = [part(c.day), part(c.month), part(c.year)];
       const missing = PARTS.find((p) => ({ day, month, year })[p] === '');
       if (missing) return { error: { key: `forms.errors.dateMissing.${missing}`, focus: `${q.id}-${missing}` } };
     } else return { error: { key: 'forms.errors.dateReal', focus: `${q.id}-day` } };

@@ -10,13 +10,13 @@ function checkLength(q: { minLength?: number; maxLength?: number }, v: string, f
 }
 
 /** Strip control characters other than line breaks and tabs. */
-export const clean = (v: string) => v.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
+export const clean = (v: string) => v.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B-\u200D\uFEFF]/g, '');
 
 export const text: QuestionType = {
   defaultName: 'forms.names.answer',
   read: (q, body) => str(body[q.id]),
   validate(q, candidate) {
-    if (candidate !== undefined && typeof candidate !== 'string') return { error: { key: 'forms.errors.notText' } };
+    if (candidate !== undefined && candidate !== null && typeof candidate !== 'string') return { error: { key: 'forms.errors.notText' } };
     const v = clean(String(candidate ?? '')).trim();
     if (isBlank(v)) return required(q) ? { error: { key: 'forms.errors.enter' } } : {};
     const err = checkLength(q, v, DEFAULT_MAX.text);
@@ -33,7 +33,7 @@ export const textarea: QuestionType = {
   defaultName: 'forms.names.answer',
   read: (q, body) => str(body[q.id]),
   validate(q, candidate) {
-    if (candidate !== undefined && typeof candidate !== 'string') return { error: { key: 'forms.errors.notText' } };
+    if (candidate !== undefined && candidate !== null && typeof candidate !== 'string') return { error: { key: 'forms.errors.notText' } };
     const v = clean(String(candidate ?? '')).replace(/\r\n?/g, '\n').trim();
     if (isBlank(v)) return required(q) ? { error: { key: 'forms.errors.enter' } } : {};
     const err = checkLength(q, v, DEFAULT_MAX.textarea);
