@@ -44,7 +44,7 @@ export async function createTestPlatform(env: Record<string, string> = {}, opts:
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'civitas-test-'));
   const db = await freshDatabaseUrl();
   const config = loadConfig({ CIVITAS_DATA_DIR: dataDir, CIVITAS_DEMO: '1', LOG_LEVEL: 'silent', PORT: '0', ...(db.url ? { DATABASE_URL: db.url } : {}), ...env });
-  const platform = await createPlatform(config, { log: createLogger('silent'), ...opts });
+  const platform = await createPlatform(config, { log: createLogger(env.LOG_LEVEL ?? 'silent'), ...opts });
   return {
     ...platform,
     config,

@@ -24,6 +24,7 @@ import { STATUS_TAG } from './status.ts';
 import { submitApplication } from './submit-application.ts';
 
 const V = (name: string) => `modules/applications/views/${name}.njk`;
+const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
 type Params = { id: string; pageId: string; index: string };
 
 export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue): void {
@@ -75,7 +76,7 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
     const rendered = renderPage(o.page, { answers: o.a.answers, item: o.item, raw: o.raw, errors: o.errors, tr: t });
     const single = rendered.questions.length === 1 && !rendered.questions[0]!.conditional && !o.page.description;
     const heading = o.page.repeat
-      ? `${localize(o.page.repeat.itemName, request.lang)} ${(o.item ?? 0) + 1}`
+      ? `${capitalise(localize(o.page.repeat.itemName, request.lang))} ${(o.item ?? 0) + 1}`
       : localize(o.page.title, request.lang);
     const singleLabel = single ? (o.page.questions.find((q) => q.id === rendered.questions[0]!.id)?.label) : undefined;
     const errorList = [...(o.extraErrors ?? []), ...rendered.errorList];

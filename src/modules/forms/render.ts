@@ -83,6 +83,8 @@ export function renderPage(page: Page, opts: {
   };
 }
 
+const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
+
 export interface SummarySection {
   pageId: string;
   title: string;
@@ -103,7 +105,7 @@ export function summarize(form: Form, answers: Answers, tr: Translator): Summary
         value: values[q.id] === undefined ? tr.t('common.notProvided') : QUESTION_TYPE_IMPLS[q.type].display(q, values[q.id]!, tr),
       }));
     if (page.repeat) {
-      const items = itemsOf(answers, page).map((it, i) => ({ index: i, heading: `${tr.localize(page.repeat!.itemName)} ${i + 1}`, rows: rowsFor(it, i) }));
+      const items = itemsOf(answers, page).map((it, i) => ({ index: i, heading: `${capitalise(tr.localize(page.repeat!.itemName))} ${i + 1}`, rows: rowsFor(it, i) }));
       return { pageId: page.id, title: tr.localize(page.title), items, rows: [] };
     }
     return { pageId: page.id, title: tr.localize(page.title), rows: rowsFor(answers as Item) };

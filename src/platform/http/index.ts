@@ -5,6 +5,7 @@
  * every failure into a clear page or JSON answer (never a stack trace).
  */
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
@@ -181,11 +182,11 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  app.decorateReply('page', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status?: number) {
-    const request = this.request;
+  const renderHtml = (reply: FastifyReply, template: string, data: Record<string, unknown>) => {
+    const request = reply.request;
     const lang = request.lang;
     const path = request.url.split('?')[0]!;
-    const html = views.render(template, {
+    return views.render(template, {
       ...data,
       t: (key: string, params?: Record<string, string | number>) => messages.t(lang, key, params),
       localize: (text: LocalText) => localize(text, lang),
@@ -194,12 +195,16 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
       languages: LANGUAGES.map((l) => ({ text: LANGUAGE_NAMES[l], lang: LANGUAGE_TAGS[l], href: `/language/${l}?next=${encodeURIComponent(request.url)}`, current: l === lang })),
       principal: request.principal,
       csrfToken: request.csrfToken(),
-      cspNonce: this.cspNonce?.script,
+      cspNonce: reply.cspNonce?.script,
       assets,
       demo: config.demo,
       currentPath: path,
       currentUrl: request.url,
     });
+  };
+
+  app.decorateReply('page', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status?: number) {
+    const html = renderHtml(this, template, data);
     if (status) this.status(status);
     return this.type('text/html; charset=utf-8').send(html);
   });
@@ -227,7 +232,11 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
 
   app.setNotFoundHandler({ preHandler: async () => undefined }, (request, reply) => {
     if (isApiPath(request.url)) return reply.status(404).send({ code: 'not_found', message: 'No such API route.', request_id: request.id });
-    return reply.page('platform/views/error.njk', { status: 404, code: 'not_found', messageKey: 'errors.pageNotFound', details: {}, requestId: request.id }, 404);
+    // the not-found handler is not a route, so @fastify/compress does not reach it: gzip here
+    const html = renderHtml(reply, 'platform/views/error.njk', { status: 404, code: 'not_found', messageKey: 'errors.pageNotFound', details: {}, requestId: request.id });
+    reply.status(404).type('text/html; charset=utf-8').header('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(gzipSync(html));
+    return reply.send(html);
   });
 
   // Platform routes: language choice, health and metrics.

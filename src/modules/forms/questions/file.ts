@@ -28,6 +28,9 @@ export function checkUpload(q: Question, file: { size: number; bytes: Buffer; tr
   return { kind };
 }
 
+/** End a hint with a full stop when it has none, so hints can follow one another. */
+const sentence = (t: string) => (/[.!?。]$/.test(t.trim()) ? t.trim() : `${t.trim()}.`);
+
 export const file: QuestionType = {
   defaultName: 'forms.names.file',
   /** the route stores the upload first and puts its FileValue in the body */
@@ -49,7 +52,7 @@ export const file: QuestionType = {
       macro: 'fileUpload',
       params: {
         ...commonParams(q, s),
-        hint: { text: [q.hint ? s.localize(q.hint) : '', s.t('forms.fileHint', { types: accepted(q).map((k) => k.toUpperCase()).join(', '), max: q.maxSizeMb ?? 10 }), current ? s.t('forms.fileCurrent', { name: current.name }) : ''].filter(Boolean).join(' ') },
+        hint: { text: [q.hint ? sentence(s.localize(q.hint)) : '', s.t('forms.fileHint', { types: accepted(q).map((k) => k.toUpperCase()).join(', '), max: q.maxSizeMb ?? 10 }), current ? s.t('forms.fileCurrent', { name: current.name }) : ''].filter(Boolean).join(' ') },
         attributes: { accept: accepted(q).map((k) => FILE_KINDS[k].mime).join(',') },
       },
     };

@@ -10,8 +10,9 @@ export const phone: QuestionType = {
     return v ? { value: v } : { error: { key: 'forms.errors.phone' } };
   },
   display: (_q, v) => String(v).replace(/^\+65(\d{4})(\d{4})$/, '+65 $1 $2'),
+  /* a stored +65XXXXXXXX is shown in the box as people type it: XXXX XXXX */
   render: (q, s) => ({
     macro: 'input',
-    params: { ...commonParams(q, s), type: 'tel', autocomplete: 'tel', classes: 'govuk-input--width-20', value: s.raw ? str(s.raw[q.id]) : (s.value as string | undefined), attributes: lockedAttributes(s) },
+    params: { ...commonParams(q, s), type: 'tel', autocomplete: 'tel', classes: 'govuk-input--width-20', value: s.raw ? str(s.raw[q.id]) : typeof s.value === 'string' ? s.value.replace(/^\+65(\d{4})(\d{4})$/, '$1 $2') : undefined, attributes: lockedAttributes(s) },
   }),
 };
