@@ -23,12 +23,14 @@ import { apiKeyHook, registerIdentityRoutes, seedDemoPersonas, sessionHook, IDLE
 import { registerApplicationRoutes } from './modules/applications/index.ts';
 import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.ts';
 import { registerSiteRoutes } from './modules/site/index.ts';
+import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocumentJob, registerSignatureRoutes } from './modules/signatures/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
 
 export interface Platform {
   ctx: AppContext;
+  signatures: Signatures;
   app: App;
   worker: Worker;
   catalogue: Catalogue;
@@ -59,7 +61,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       config, db: database.db, dialect: database.dialect, log, jobs, keys,
       messages: new Messages(), views: createViews(), metrics: new Metrics(database.db), clock: opts.clock ?? (() => new Date()),
     };
-    const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log);
+    const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]) });
+    const signatures = createSignatures(ctx, catalogue);
     progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
     if (config.demo) {
       const created = await seedDemoPersonas(ctx);
@@ -77,6 +80,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     jobs.every({ name: 'session-cleanup', queue: 'identity.session-cleanup', everyMs: 3600_000 });
     jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
     jobs.every({ name: 'jobs-cleanup', queue: 'platform.jobs-cleanup', everyMs: 86400_000 });
+    jobs.define(issueDocumentJob(signatures));
 
     const app = await createHttpServer(ctx, assets);
     app.addHook('onRequest', sessionHook(ctx));
@@ -84,13 +88,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerSiteRoutes(app, ctx);
     registerCatalogueRoutes(app, catalogue, config.baseUrl);
     registerIdentityRoutes(app, ctx);
-    registerApplicationRoutes(app, ctx, catalogue);
+    registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)] });
+    registerSignatureRoutes(app, signatures);
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, app, worker, catalogue, database,
+      ctx, app, worker, catalogue, database, signatures,
       async close() {
         await worker.stop();
         await app.close();

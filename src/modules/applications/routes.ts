@@ -27,7 +27,10 @@ const V = (name: string) => `modules/applications/views/${name}.njk`;
 const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
 type Params = { id: string; pageId: string; index: string };
 
-export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue): void {
+/** Extra content other modules add to an application's page (e.g. issued documents), as HTML. */
+export type ApplicationPanel = (request: FastifyRequest, application: Application) => Promise<string | null>;
+
+export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue, opts: { panels?: ApplicationPanel[] } = {}): void {
   const tr = (request: FastifyRequest) => translator(request.lang, (l, k, p) => ctx.messages.t(l, k, p));
   const vctx = () => ({ today: todayInSingapore(ctx.clock()) });
   const base = (a: Application) => `/applications/${a.id}`;
@@ -140,7 +143,9 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
     }
     const t = tr(request);
     const events = await listEvents(ctx.db, a.id);
+    const panels = (await Promise.all((opts.panels ?? []).map((panel) => panel(request, a)))).filter((h): h is string => !!h);
     return reply.page(V('view'), {
+      panels,
       title: localize(service.definition.title, request.lang), application: a, reference: a.reference ? formatReference(a.reference) : null,
       statusTag: STATUS_TAG[a.status], sections: summarize(service.definition.form, a.answers, t), events, backHref: '/my-applications',
     });
@@ -248,7 +253,7 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
     return reply.page(V('check'), {
       title: request.t('applications.check.title'), serviceTitle: localize(service.definition.title, request.lang), sections, errors,
       declaration: service.definition.declaration ? localize(service.definition.declaration, request.lang) : request.t('applications.check.defaultDeclaration'),
-      action: `${base(a)}/submit`, backHref: last ? pageUrl(a, last) : `/services/${service.id}`,
+      action: `${base(a)}/submit`, backHref: last ? pageUrl(a, last) : `/services/${service.id}`, signatureRequired: service.definition.signatureRequired,
     }, errors.length ? 422 : undefined);
   };
 
@@ -268,6 +273,8 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
     if (a.status !== 'draft' && a.reference) return reply.redirect(`${base(a)}/confirmation`, 303);
     const body = (request.body ?? {}) as FormBody;
     if (body.declaration !== 'yes') return checkPage(request, reply, a, service, [{ text: request.t('applications.check.errorDeclaration'), href: '#declaration' }]);
+    // a service that needs a signature is sent from the signing step (signatures module), never from here
+    if (service.definition.signatureRequired) return reply.redirect(`${base(a)}/sign`, 303);
     const result = await submitApplication(ctx, service, { applicationId: a.id, by: request.principal!, requestId: request.id });
     if (!result.ok) {
       // something is missing or no longer valid (e.g. a date now in the past): go to the first problem

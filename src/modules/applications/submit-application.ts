@@ -4,7 +4,7 @@
  * confirmation email in one transaction. Submitting twice is harmless: the
  * second time returns the first reference.
  */
-import { nowIso } from '../../platform/db/index.ts';
+import { inTransaction, nowIso, type Db } from '../../platform/db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Principal } from '../../platform/http/index.ts';
@@ -19,12 +19,18 @@ import { nextStatus } from './status.ts';
 
 export type SubmitResult = { ok: true; reference: string; already: boolean } | { ok: false; check: FormCheck };
 
-export async function submitApplication(ctx: AppContext, service: ServiceVersion, input: { applicationId: string; by: Principal; requestId?: string }): Promise<SubmitResult> {
-  return ctx.db.transaction().execute(async (trx) => {
+/**
+ * A service with signatureRequired is submitted only together with the
+ * applicant's signature: the signatures module calls this with `signatureId`
+ * and its own transaction (`trx`), so the signature and the submission commit together.
+ */
+export async function submitApplication(ctx: AppContext, service: ServiceVersion, input: { applicationId: string; by: Principal; requestId?: string; trx?: Db; signatureId?: string }): Promise<SubmitResult> {
+  return inTransaction(input.trx ?? ctx.db, async (trx) => {
     const app = await findApplication(trx, ctx.keys, input.applicationId);
     if (!app) throw new AppError('not_found', 'applications.errors.unknownApplication');
     if (app.status !== 'draft' && app.reference) return { ok: true, reference: app.reference, already: true };
     const to = nextStatus(app.status, 'submit');
+    if (service.definition.signatureRequired && !input.signatureId) throw new AppError('conflict', 'signatures.errors.signatureRequired');
     const check = validateAnswers(service.definition.form, app.answers, { today: todayInSingapore(ctx.clock()) });
     if (check.errors.length || check.countErrors.length) return { ok: false, check };
 
@@ -34,7 +40,7 @@ export async function submitApplication(ctx: AppContext, service: ServiceVersion
     if (!(await updateApplication(trx, ctx.keys, app.id, app.rev, { status: to, reference, answers: check.answers, submittedAt: now }, now))) {
       throw new AppError('conflict', 'applications.errors.busy');
     }
-    await appendEvent(trx, { applicationId: app.id, type: 'submitted', from: app.status, to, actorType: input.by.kind, actorId: input.by.id, at: now, data: { reference, channel: app.channel } });
+    await appendEvent(trx, { applicationId: app.id, type: 'submitted', from: app.status, to, actorType: input.by.kind, actorId: input.by.id, at: now, data: { reference, channel: app.channel, ...(input.signatureId ? { signatureId: input.signatureId } : {}) } });
     await appendAudit(trx, {
       stream: `application:${app.id}`, action: 'application.submitted', actorType: input.by.kind, actorId: input.by.id, onBehalfOf: app.actingForUen,
       agencyId: app.agencyId, subjectType: 'application', subjectId: app.id, requestId: input.requestId, data: { reference, service: app.serviceId, version: app.serviceVersion },

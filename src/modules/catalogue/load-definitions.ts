@@ -108,7 +108,16 @@ function listYaml(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
-export function loadDefinitions(dir: string): LoadedDefinitions {
+export interface LoadOptions {
+  /**
+   * Journey steps other modules have registered (e.g. 'sign' from the signatures
+   * module). When given, a service that needs a step nobody provides is refused:
+   * a service with signatureRequired cannot be published without the signing step.
+   */
+  journeySteps?: ReadonlySet<string>;
+}
+
+export function loadDefinitions(dir: string, opts: LoadOptions = {}): LoadedDefinitions {
   const problems: LoadProblem[] = [];
   const rel = (f: string) => path.relative(process.cwd(), f) || f;
   const readList = <T>(name: string, validator: typeof validators.agency): T[] => {
@@ -158,6 +167,8 @@ export function loadDefinitions(dir: string): LoadedDefinitions {
       }
       const charges = def.fee.type === 'fixed' ? def.fee.amount > 0 : def.fee.type === 'byAnswer';
       if (charges && def.paymentMethods && def.paymentMethods.length === 0) at('paymentMethods', 'a service that charges a fee must offer at least one electronic payment method');
+      (def.output?.fields ?? []).forEach((q, i) => { if (!questionIds.has(q)) at(`output.fields[${i}]`, `"${q}" is not a question of this form (outside repeating pages)`); });
+      if (def.signatureRequired && opts.journeySteps && !opts.journeySteps.has('sign')) at('signatureRequired', 'the service requires a signature, but the signing step (signatures module) is not enabled: it cannot be published');
       const stepIds = def.workflow.steps.map((s) => s.id);
       stepIds.forEach((id, i) => { if (stepIds.indexOf(id) !== i) at(`workflow.steps[${i}].id`, `step id "${id}" is used twice`); });
       if (!def.workflow.steps.some((s) => s.actions.includes('approve'))) at('workflow.steps', 'no step can approve: add "approve" to the last step\'s actions');

@@ -56,6 +56,8 @@ export const ServiceDefinitionSchema = Type.Object({
     type: Type.Union([Type.Literal('licence'), Type.Literal('permit'), Type.Literal('certificate'), Type.Literal('approval-letter'), Type.Literal('none')]),
     title: LocalTextSchema,
     validityMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 240 })),
+    /** question ids whose answers the issued document shows (signatures module) */
+    fields: Type.Optional(Type.Array(Type.String(), { maxItems: 12 })),
   }, { additionalProperties: false })),
 }, { additionalProperties: false });
 

@@ -7,11 +7,12 @@
 import type { Db } from '../../platform/db/index.ts';
 import type { Logger } from '../../platform/log/index.ts';
 import { Catalogue } from './catalogue.ts';
-import { loadDefinitions } from './load-definitions.ts';
+import { loadDefinitions, type LoadOptions } from './load-definitions.ts';
 import { deactivateMissing, definitionHash, publishDefinition, upsertAgency } from './repository.ts';
 
-export async function syncCatalogue(db: Db, dir: string, log?: Logger): Promise<Catalogue> {
-  const loaded = loadDefinitions(dir);
+/** `journeySteps`: the steps registered by enabled modules; with none, services needing one are refused. */
+export async function syncCatalogue(db: Db, dir: string, log?: Logger, opts: LoadOptions = {}): Promise<Catalogue> {
+  const loaded = loadDefinitions(dir, { journeySteps: opts.journeySteps ?? new Set() });
   for (const a of loaded.agencies) await upsertAgency(db, a);
   const versions = [];
   for (const def of loaded.services) {

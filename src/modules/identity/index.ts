@@ -12,3 +12,4 @@ export { verifyEmail } from './verify-email.ts';
 export { requestPasswordReset, resetPassword } from './reset-password.ts';
 export { findAccount } from './repository.ts';
 export { createApiKey, revokeApiKey, listApiKeys, apiKeyHook, API_SCOPES, type ApiScope } from './api-keys.ts';
+export { reverifyPassword, accountProfile, REVERIFY_LIMITS, type ReverifyResult } from './reverify-password.ts';

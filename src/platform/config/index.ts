@@ -22,6 +22,8 @@ export interface Config {
   worker: boolean;
   /** secure cookies (https base URL) */
   secureCookies: boolean;
+  /** an external RFC 3161 timestamp authority; unset: Civitas's own (signatures module) */
+  tsaUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
     }
   }
 
+  let tsaUrl: string | undefined;
+  if (env.CIVITAS_TSA_URL) {
+    try {
+      const u = new URL(env.CIVITAS_TSA_URL);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      tsaUrl = u.toString();
+    } catch {
+      problems.push(`CIVITAS_TSA_URL="${env.CIVITAS_TSA_URL}" is not an http(s) URL of an RFC 3161 timestamp authority (e.g. https://tsa.example.gov/tsr).`);
+    }
+  }
+
   const mailFrom = env.CIVITAS_MAIL_FROM || 'Civitas <no-reply@civitas.localhost>';
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" is not one of ${LOG_LEVELS.join(', ')}.`);
@@ -113,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   if (problems.length) throw new ConfigError(problems);
   return {
     port, host, dataDir, database, demo, baseUrl, smtpUrl, mailFrom, logLevel, worker,
-    secureCookies: baseUrl.startsWith('https:'),
+    secureCookies: baseUrl.startsWith('https:'), tsaUrl,
   };
 }
 
