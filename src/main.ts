@@ -49,7 +49,7 @@ export interface PlatformOptions {
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const log = opts.log ?? createLogger(config.logLevel);
   const progress = opts.progress ?? (() => undefined);
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { poolSize: config.dbPoolSize, onIdleError: (err) => log.warn({ err: err.message }, 'an idle database connection was closed by the server') });
   try {
     progress(`database: ${describeDatabase(config.database)}`);
     const applied = await migrateToLatest(database.db, (name) => progress(`migration applied: ${name}`));

@@ -22,6 +22,8 @@ export interface Config {
   worker: boolean;
   /** secure cookies (https base URL) */
   secureCookies: boolean;
+  /** PostgreSQL connections per process */
+  dbPoolSize: number;
   /** an external RFC 3161 timestamp authority; unset: Civitas's own (signatures module) */
   tsaUrl: string | undefined;
 }
@@ -123,10 +125,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
 
   const host = env.HOST || (demo ? '127.0.0.1' : '0.0.0.0');
 
+  let dbPoolSize = 10;
+  if (env.CIVITAS_DB_POOL_SIZE) {
+    const n = Number(env.CIVITAS_DB_POOL_SIZE);
+    if (!Number.isInteger(n) || n < 1 || n > 500) problems.push(`CIVITAS_DB_POOL_SIZE="${env.CIVITAS_DB_POOL_SIZE}" is not a number of connections from 1 to 500 (default 10).`);
+    else dbPoolSize = n;
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port, host, dataDir, database, demo, baseUrl, smtpUrl, mailFrom, logLevel, worker,
-    secureCookies: baseUrl.startsWith('https:'), tsaUrl,
+    secureCookies: baseUrl.startsWith('https:'), tsaUrl, dbPoolSize,
   };
 }
 

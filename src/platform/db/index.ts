@@ -28,7 +28,7 @@ export interface Database {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-export async function openDatabase(cfg: DatabaseConfig, opts: { poolSize?: number } = {}): Promise<Database> {
+export async function openDatabase(cfg: DatabaseConfig, opts: { poolSize?: number; onIdleError?: (err: Error) => void } = {}): Promise<Database> {
   if (cfg.dialect === 'sqlite') {
     fs.mkdirSync(path.dirname(cfg.file), { recursive: true });
     const sqlite = new SQLite(cfg.file);
@@ -41,6 +41,9 @@ export async function openDatabase(cfg: DatabaseConfig, opts: { poolSize?: numbe
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: cfg.url, max: opts.poolSize ?? 10 });
+  // An idle connection the server drops (restart, failover, idle timeout) must not crash the
+  // process: the pool discards it and opens a new one on the next query.
+  pool.on('error', (err) => opts.onIdleError?.(err));
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
