@@ -6,6 +6,6 @@ export { registerApplicationRoutes } from './routes.ts';
 export { startApplication } from './start-application.ts';
 export { submitApplication } from './submit-application.ts';
 export { updateDraft } from './save-answers.ts';
-export { findApplication, listForApplicant, listEvents, type Application } from './repository.ts';
+export { findApplication, listForApplicant, listSubmittedForAgency, listEvents, type Application, type AgencyApplication } from './repository.ts';
 export { newReference, isReference, formatReference, REFERENCE_ALPHABET } from './reference.ts';
 export { TRANSITIONS, nextStatus, type Status } from './status.ts';

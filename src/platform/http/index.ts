@@ -34,6 +34,12 @@ declare module 'fastify' {
     csrfBinding: string | null;
     csrfToken(): string;
     t(key: string, params?: Record<string, string | number | undefined | null>): string;
+    /** the HTML of a page in the request's language (what reply.page sends) */
+    renderPage(template: string, data?: Record<string, unknown>): string;
+  }
+  interface FastifyInstance {
+    /** every route registered, in order (the access-matrix test walks them all) */
+    routeTable: { method: string; url: string; access: Access | undefined }[];
   }
   interface FastifyReply {
     page(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
@@ -145,9 +151,14 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
   });
 
   // Every route must declare who may call it: an undeclared route is a start-up error.
+  app.decorate('routeTable', [] as { method: string; url: string; access: Access | undefined }[]);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/assets/') || route.url === '/assets/*' || route.url.startsWith('/documentation')) return;
     if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} declares no access rule`);
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (method === 'HEAD') continue;
+      app.routeTable.push({ method, url: route.url, access: route.config.access });
+    }
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -155,6 +166,7 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
     const anon = request.cookies[ANON_COOKIE];
     if (anon && /^[\w-]{16,64}$/.test(anon)) request.csrfBinding = `anon:${anon}`;
     reply.header('x-request-id', request.id);
+    (request as any).cspNonce = reply.cspNonce?.script;
   });
 
   app.addHook('preHandler', async (request) => {
@@ -181,11 +193,13 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  app.decorateReply('page', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status?: number) {
-    const request = this.request;
+  app.decorateRequest('renderPage', function (this: FastifyRequest, template: string, data: Record<string, unknown> = {}) {
+    return renderPageFor(this, template, data);
+  });
+  const renderPageFor = (request: FastifyRequest, template: string, data: Record<string, unknown>) => {
     const lang = request.lang;
     const path = request.url.split('?')[0]!;
-    const html = views.render(template, {
+    return views.render(template, {
       ...data,
       t: (key: string, params?: Record<string, string | number>) => messages.t(lang, key, params),
       localize: (text: LocalText) => localize(text, lang),
@@ -194,12 +208,16 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
       languages: LANGUAGES.map((l) => ({ text: LANGUAGE_NAMES[l], lang: LANGUAGE_TAGS[l], href: `/language/${l}?next=${encodeURIComponent(request.url)}`, current: l === lang })),
       principal: request.principal,
       csrfToken: request.csrfToken(),
-      cspNonce: this.cspNonce?.script,
+      cspNonce: (request as any).cspNonce,
       assets,
       demo: config.demo,
       currentPath: path,
       currentUrl: request.url,
     });
+  };
+
+  app.decorateReply('page', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status?: number) {
+    const html = this.request.renderPage(template, data);
     if (status) this.status(status);
     return this.type('text/html; charset=utf-8').send(html);
   });

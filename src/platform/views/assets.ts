@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { GOVUK_DIST, SRC_DIR } from './index.ts';
 
 export const ASSETS_OUT = path.resolve(SRC_DIR, '../dist/assets');
@@ -14,6 +15,8 @@ const SOURCE = path.join(SRC_DIR, 'platform/views/assets');
 export interface AssetManifest {
   css: string;
   js: string;
+  /** passkey buttons (WebAuthn, @simplewebauthn/browser's ES modules beside it) */
+  passkeysJs: string;
   /** where to serve fingerprinted files from */
   dir: string;
   /** govuk-frontend's images, manifest and icons */
@@ -25,12 +28,23 @@ function newestMtime(files: string[]): number {
 }
 
 const fingerprint = (content: string | Buffer) => createHash('sha256').update(content).digest('hex').slice(0, 10);
+const require = createRequire(import.meta.url);
+
+/** The .js files under a folder, as relative paths. */
+function listJs(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(prefix, e.name);
+    return e.isDirectory() ? listJs(dir, rel) : e.name.endsWith('.js') ? [rel] : [];
+  });
+}
 
 export async function buildAssets(opts: { force?: boolean } = {}): Promise<AssetManifest> {
   const manifestFile = path.join(ASSETS_OUT, 'manifest.json');
-  const inputs = [path.join(SOURCE, 'civitas.scss'), path.join(SOURCE, 'civitas.js'), path.join(GOVUK_DIST, '../package.json')];
+  const webauthnDir = path.resolve(path.dirname(require.resolve('@simplewebauthn/browser')), '../esm');
+  const inputs = [path.join(SOURCE, 'civitas.scss'), path.join(SOURCE, 'civitas.js'), path.join(SOURCE, 'passkeys.js'), path.join(GOVUK_DIST, '../package.json'), path.join(webauthnDir, '../package.json')];
   if (!opts.force && fs.existsSync(manifestFile) && fs.statSync(manifestFile).mtimeMs >= newestMtime(inputs)) {
-    return JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as AssetManifest;
+    const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as AssetManifest;
+    if (m.passkeysJs) return m;
   }
   const sass = await import('sass');
   const result = await sass.compileAsync(path.join(SOURCE, 'civitas.scss'), {
@@ -49,7 +63,21 @@ export async function buildAssets(opts: { force?: boolean } = {}): Promise<Asset
   for (const f of fs.readdirSync(ASSETS_OUT)) if (/^civitas-[0-9a-f]{10}\.(css|js)$/.test(f)) fs.unlinkSync(path.join(ASSETS_OUT, f));
   fs.writeFileSync(path.join(ASSETS_OUT, cssName), result.css);
   fs.writeFileSync(path.join(ASSETS_OUT, jsName), js);
-  const manifest: AssetManifest = { css: `/assets/${cssName}`, js: `/assets/${jsName}`, dir: ASSETS_OUT, govukAssetsDir: path.join(GOVUK_DIST, 'govuk/assets') };
+  // @simplewebauthn/browser's ES modules (only the .js files), in a folder named by their fingerprint
+  const webauthnFiles = listJs(webauthnDir);
+  const webauthnPrint = fingerprint(webauthnFiles.map((f) => fs.readFileSync(path.join(webauthnDir, f), 'utf8')).join('\n'));
+  const webauthnOut = `simplewebauthn-${webauthnPrint}`;
+  for (const f of fs.readdirSync(ASSETS_OUT)) if (/^simplewebauthn-[0-9a-f]{10}$/.test(f) && f !== webauthnOut) fs.rmSync(path.join(ASSETS_OUT, f), { recursive: true });
+  for (const f of webauthnFiles) {
+    const to = path.join(ASSETS_OUT, webauthnOut, f);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.writeFileSync(to, fs.readFileSync(path.join(webauthnDir, f), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, ''));
+  }
+  const passkeys = fs.readFileSync(path.join(SOURCE, 'passkeys.js'), 'utf8').replace('./simplewebauthn/index.js', `./${webauthnOut}/index.js`);
+  const passkeysName = `passkeys-${fingerprint(passkeys)}.js`;
+  for (const f of fs.readdirSync(ASSETS_OUT)) if (/^passkeys-[0-9a-f]{10}\.js$/.test(f)) fs.unlinkSync(path.join(ASSETS_OUT, f));
+  fs.writeFileSync(path.join(ASSETS_OUT, passkeysName), passkeys);
+  const manifest: AssetManifest = { css: `/assets/${cssName}`, js: `/assets/${jsName}`, passkeysJs: `/assets/${passkeysName}`, dir: ASSETS_OUT, govukAssetsDir: path.join(GOVUK_DIST, 'govuk/assets') };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   return manifest;
 }
