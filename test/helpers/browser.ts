@@ -12,6 +12,14 @@ export class FormBrowser {
 
   constructor(private readonly app: App) {}
 
+  /** The same browser (cookies) talking to another Civitas process. */
+  on(app: App): FormBrowser {
+    const b = new FormBrowser(app);
+    for (const [k, v] of this.cookies) b.cookies.set(k, v);
+    b.last = this.last;
+    return b;
+  }
+
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

@@ -20,7 +20,7 @@ import { appendAudit } from '../../platform/audit/index.ts';
 import { API_SCOPES } from './api-keys.ts';
 import { databaseAdapter } from './provider-adapter.ts';
 import { findAccount } from './repository.ts';
-import { keysVersion, loadKeys, type StoredKey } from './signing-keys.ts';
+import { keysVersion, loadKeys, promoteDueKeys, type StoredKey } from './signing-keys.ts';
 
 export const WEB_CLIENT_ID = 'civitas-web';
 export const OIDC_PREFIX = '/oidc';
@@ -74,6 +74,7 @@ export class IdentityProvider {
     const now = Date.now();
     if (this.provider && !force && now - this.checkedAt < 30_000) return this.provider;
     this.checkedAt = now;
+    await promoteDueKeys(this.ctx.db);
     const version = await keysVersion(this.ctx.db);
     if (this.provider && version === this.version) return this.provider;
     this.building ??= (async () => {
@@ -133,7 +134,7 @@ export class IdentityProvider {
       pkce: { methods: ['S256'], required: () => true },
       responseTypes: ['code'],
       scopes: ['openid', 'email', 'profile', ...API_SCOPES],
-      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'locale'] },
+      claims: { openid: ['sub', 'acr', 'amr', 'auth_time', 'sid'], email: ['email', 'email_verified'], profile: ['name', 'locale'] },
       conformIdTokenClaims: false,
       acrValues: [ACR_SINGLE, ACR_MULTI],
       clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],

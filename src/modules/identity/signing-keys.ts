@@ -4,10 +4,13 @@
  * decrypts encrypted ID tokens with ECDH-ES). They live in the database with the
  * private half encrypted by the keyring, so every process uses the same keys.
  *
- * Rotation: a new key of each kind becomes active at once; the key it replaces
- * stays published (and, for decryption, usable) until tokens made with it have
- * expired, then is deleted. `civitas keys rotate` rotates now; a daily job
- * rotates keys older than CIVITAS_SIGNING_KEY_DAYS.
+ * Rotation in two steps, so that every process (and every relying party that
+ * caches the JWKS) knows a key before anything is signed with it: a new key is
+ * first published as "next"; a minute later (longer than processes take to
+ * reload) it becomes "active" and the key it replaces "retired", still
+ * published (and, for decryption, usable) for a day, then deleted.
+ * `civitas keys rotate` starts a rotation; a job rotates keys older than
+ * CIVITAS_SIGNING_KEY_DAYS.
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { inTransaction, nowIso, type Db } from '../../platform/db/index.ts';
@@ -27,9 +30,11 @@ export const KEY_SPECS: KeySpec[] = [
 
 /** A retired key stays published this long: longer than any ID token, access token or client assertion lives. */
 export const RETIRED_KEY_KEEP_MS = 24 * 3600_000;
+/** A new key is published this long before it signs: longer than a process takes to notice (30 seconds). */
+export const NEXT_KEY_LEAD_MS = 60_000;
 
 export interface StoredKey {
-  kid: string; owner: KeyOwner; use: 'sig' | 'enc'; alg: string; state: 'active' | 'retired';
+  kid: string; owner: KeyOwner; use: 'sig' | 'enc'; alg: string; state: 'next' | 'active' | 'retired';
   publicJwk: JWK; privateJwk: JWK; createdAt: string;
 }
 
@@ -42,11 +47,11 @@ async function newKey(spec: KeySpec): Promise<{ publicJwk: JWK; privateJwk: JWK;
   return { kid, publicJwk: { ...pub, ...meta }, privateJwk: { ...(await exportJWK(privateKey)), ...meta } };
 }
 
-async function insertKey(db: Db, keys: KeyRing, spec: KeySpec, now: Date): Promise<string> {
+async function insertKey(db: Db, keys: KeyRing, spec: KeySpec, now: Date, state: 'active' | 'next' = 'active'): Promise<string> {
   const k = await newKey(spec);
   await db.insertInto('signing_keys').values({
     kid: k.kid, owner: spec.owner, use: spec.use, alg: spec.alg, public_jwk: JSON.stringify(k.publicJwk),
-    private_jwk_enc: keys.encrypt(JSON.stringify(k.privateJwk), `signing-key:${k.kid}`), state: 'active', created_at: nowIso(now), retired_at: null, remove_after: null,
+    private_jwk_enc: keys.encrypt(JSON.stringify(k.privateJwk), `signing-key:${k.kid}`), state, created_at: nowIso(now), retired_at: null, remove_after: null,
   }).execute();
   return k.kid;
 }
@@ -61,14 +66,14 @@ export async function ensureKeys(db: Db, keys: KeyRing, now = new Date()): Promi
   return created;
 }
 
-/** Every stored key, newest first within each state (active before retired). */
+/** Every stored key, newest first within each state: active (signs), next (published), retired (published). */
 export async function loadKeys(db: Db, keys: KeyRing): Promise<StoredKey[]> {
   const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
   const out = rows.map((r: any) => ({
     kid: r.kid, owner: r.owner, use: r.use, alg: r.alg, state: r.state, createdAt: r.created_at,
     publicJwk: JSON.parse(r.public_jwk) as JWK, privateJwk: JSON.parse(keys.decrypt(r.private_jwk_enc, `signing-key:${r.kid}`)) as JWK,
   }) as StoredKey);
-  return [...out.filter((k) => k.state === 'active'), ...out.filter((k) => k.state === 'retired')];
+  return [...out.filter((k) => k.state === 'active'), ...out.filter((k) => k.state === 'next'), ...out.filter((k) => k.state === 'retired')];
 }
 
 /** A short fingerprint of the key set: processes compare it to know when to reload. */
@@ -77,19 +82,36 @@ export async function keysVersion(db: Db): Promise<string> {
   return rows.map((r: any) => `${r.kid}:${r.state}`).join(',');
 }
 
-/** Replace the active keys of an owner (or both) with new ones; the old ones retire. */
+/** Start replacing the active keys of an owner (or both): new keys are published now and sign a minute later. */
 export async function rotateKeys(db: Db, keys: KeyRing, owner: KeyOwner | 'all', opts: { now?: Date; by?: string | null } = {}): Promise<string[]> {
   const now = opts.now ?? new Date();
   const created: string[] = [];
   await inTransaction(db, async (trx) => {
     for (const spec of KEY_SPECS.filter((s) => owner === 'all' || s.owner === owner)) {
-      await trx.updateTable('signing_keys').set({ state: 'retired', retired_at: nowIso(now), remove_after: nowIso(new Date(now.getTime() + RETIRED_KEY_KEEP_MS)) })
-        .where('owner', '=', spec.owner).where('use', '=', spec.use).where('alg', '=', spec.alg).where('state', '=', 'active').execute();
-      created.push(await insertKey(trx, keys, spec, now));
+      // a rotation not yet finished is superseded
+      await trx.deleteFrom('signing_keys').where('owner', '=', spec.owner).where('use', '=', spec.use).where('alg', '=', spec.alg).where('state', '=', 'next').execute();
+      created.push(await insertKey(trx, keys, spec, now, 'next'));
     }
-    await appendAudit(trx, { stream: 'identity:keys', action: 'identity.keys_rotated', actorType: opts.by ? 'officer' : 'system', actorId: opts.by ?? null, data: { owner, kids: created } });
+    await appendAudit(trx, { stream: 'identity:keys', action: 'identity.keys_rotation_started', actorType: opts.by ? 'officer' : 'system', actorId: opts.by ?? null, data: { owner, kids: created } });
   });
   return created;
+}
+
+/** Make published "next" keys active once every process has had time to see them; the keys they replace retire. */
+export async function promoteDueKeys(db: Db, now = new Date()): Promise<string[]> {
+  const due = await db.selectFrom('signing_keys').selectAll().where('state', '=', 'next').where('created_at', '<=', nowIso(new Date(now.getTime() - NEXT_KEY_LEAD_MS))).execute();
+  const promoted: string[] = [];
+  for (const k of due as any[]) {
+    await inTransaction(db, async (trx) => {
+      const r = await trx.updateTable('signing_keys').set({ state: 'active' }).where('kid', '=', k.kid).where('state', '=', 'next').executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return; // another process did it
+      await trx.updateTable('signing_keys').set({ state: 'retired', retired_at: nowIso(now), remove_after: nowIso(new Date(now.getTime() + RETIRED_KEY_KEEP_MS)) })
+        .where('owner', '=', k.owner).where('use', '=', k.use).where('alg', '=', k.alg).where('state', '=', 'active').where('kid', '!=', k.kid).execute();
+      await appendAudit(trx, { stream: 'identity:keys', action: 'identity.key_activated', actorType: 'system', data: { kid: k.kid, owner: k.owner, use: k.use, alg: k.alg } });
+      promoted.push(k.kid);
+    });
+  }
+  return promoted;
 }
 
 /** Delete retired keys whose grace period is over. */
@@ -98,12 +120,13 @@ export async function pruneKeys(db: Db, now = new Date()): Promise<number> {
   return Number(r.numDeletedRows ?? 0);
 }
 
-/** The periodic job: rotate keys older than `days`, drop expired retired keys. */
+/** The periodic job: rotate keys older than `days` (unless a rotation is under way), drop expired retired keys. */
 export async function rotateIfDue(db: Db, keys: KeyRing, days: number, now = new Date()): Promise<{ rotated: KeyOwner[]; pruned: number }> {
   const rotated: KeyOwner[] = [];
   for (const owner of ['op', 'rp'] as const) {
     const oldest = await db.selectFrom('signing_keys').select('created_at').where('owner', '=', owner).where('state', '=', 'active').orderBy('created_at', 'asc').executeTakeFirst();
-    if (oldest && Date.parse(oldest.created_at as string) + days * 86400_000 <= now.getTime()) {
+    const pending = await db.selectFrom('signing_keys').select('kid').where('owner', '=', owner).where('state', '=', 'next').executeTakeFirst();
+    if (oldest && !pending && Date.parse(oldest.created_at as string) + days * 86400_000 <= now.getTime()) {
       await rotateKeys(db, keys, owner, { now });
       rotated.push(owner);
     }

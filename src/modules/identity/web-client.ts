@@ -36,18 +36,20 @@ export type CallbackResult = { ok: true; accountId: string; amr: string[]; acr: 
 
 /** What an openid-client error means, for a clear message (never the raw error). */
 export function classifyTokenError(e: unknown): Extract<CallbackFailure, { kind: 'token' }> {
-  const err = e as { code?: string; error?: string; message?: string; cause?: { claim?: string } };
-  const detail = `${err.code ?? ''} ${err.error ?? ''} ${err.message ?? ''}`.trim();
+  const err = e as { code?: string; error?: string; message?: string; cause?: { message?: string; cause?: { claim?: string } } };
+  // openid-client wraps oauth4webapi's error: the precise reason is in the cause
+  const message = `${err.message ?? ''} ${err.cause?.message ?? ''}`;
+  const claim = err.cause?.cause?.claim ?? '';
+  const detail = `${err.code ?? ''} ${err.error ?? ''} ${message}`.trim();
   if (err.error === 'invalid_grant') return { kind: 'token', code: 'code_rejected', detail };
-  if (err.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' && /exp/.test(err.message ?? '')) return { kind: 'token', code: 'id_token_expired', detail };
-  if (err.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && /nonce/.test(err.message ?? '')) return { kind: 'token', code: 'nonce_mismatch', detail };
-  if (/^OAUTH_(JWT|JWS|JWE|INVALID_RESPONSE|CLAIM)/.test(err.code ?? '') || err.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return { kind: 'token', code: 'id_token_invalid', detail };
+  if (err.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' && (claim === 'exp' || /"exp"/.test(message))) return { kind: 'token', code: 'id_token_expired', detail };
+  if (err.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && (claim === 'nonce' || /"nonce"/.test(message))) return { kind: 'token', code: 'nonce_mismatch', detail };
+  if (/^OAUTH_(JWT|JWS|JWE|INVALID_RESPONSE|CLAIM|KEY_SELECTION)/.test(err.code ?? '') || /signature/i.test(message)) return { kind: 'token', code: 'id_token_invalid', detail };
   return { kind: 'token', code: 'failed', detail };
 }
 
 export class WebClient {
   private server: oidc.ServerMetadata | undefined;
-  private jwksCache: oidc.ExportedJWKSCache | undefined;
   /** seconds the relying party's clock is ahead of the provider's (tests set it to see expired tokens refused) */
   clockSkew = 0;
 
@@ -68,8 +70,8 @@ export class WebClient {
     const config = new oidc.Configuration(this.server, WEB_CLIENT_ID, { id_token_signed_response_alg: 'ES256', [oidc.clockSkew]: this.clockSkew } as Partial<oidc.ClientMetadata>, oidc.ClientSecretBasic(this.idp.webClientSecret));
     config[oidc.customFetch] = fetcher;
     if (this.insecure) oidc.allowInsecureRequests(config);
+    // the provider's keys are fetched for each sign-in (in-process, cheap): a rotation is seen at once
     oidc.enableNonRepudiationChecks(config);
-    if (this.jwksCache) oidc.setJwksCache(config, this.jwksCache);
     return config;
   }
 
@@ -105,7 +107,6 @@ export class WebClient {
       const tokens = await oidc.authorizationCodeGrant(config, new URL(request.url, this.ctx.config.baseUrl), {
         pkceCodeVerifier: taken.request.secrets.verifier, expectedState: query.state, expectedNonce: taken.request.secrets.nonce, idTokenExpected: true,
       });
-      this.jwksCache = oidc.getJwksCache(config) ?? this.jwksCache;
       const claims = tokens.claims()!;
       return { ok: true, accountId: claims.sub, amr: (claims.amr as string[] | undefined) ?? [], acr: (claims.acr as string | undefined) ?? null, request: taken.request };
     } catch (e) {
