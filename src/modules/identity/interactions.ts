@@ -19,7 +19,7 @@ import { linkExternalIdentity, resolveExternalSignIn } from './external-sign-in.
 import { passkeyAuthenticationOptions, passkeyRegistrationOptions, registerPasskey, verifyPasskey } from './passkeys.ts';
 import { ACR_MULTI, ACR_SINGLE, WEB_CLIENT_ID } from './provider.ts';
 import { findAccount, findAccountByPersona } from './repository.ts';
-import { beginTotp, confirmTotp, factorsOf, hasSecondFactor, limitSecondFactor, newRecoveryCodes, useRecoveryCode, verifyTotp, type CodeCheck } from './second-factors.ts';
+import { beginTotp, confirmTotp, factorsOf, hasSecondFactor, limitSecondFactor, newRecoveryCodes, secondFactorFailed, useRecoveryCode, verifyTotp, type CodeCheck } from './second-factors.ts';
 import { signIn } from './sign-in.ts';
 import { callbackErrorPage, type IdentityServices } from './services.ts';
 import { WEB_PROVIDER } from './web-client.ts';
@@ -162,6 +162,7 @@ export function registerInteractionRoutes(app: App, ctx: AppContext, s: Identity
       const limit = await limitSecondFactor(ctx, pending.accountId);
       const r = limit.allowed ? await verifyPasskey(ctx, `interaction:${d.uid}`, body.credential, pending.accountId) : null;
       if (r?.ok) return finish(request, reply, d, pending.accountId, [...pending.amr, 'hwk']);
+      if (r) await secondFactorFailed(ctx, pending.accountId);
       return secondFactorPage(request, reply, d, pending, { passkeyError: request.t(limit.allowed ? 'identity.passkey.failed' : 'identity.mfa.errors.locked', { minutes: Math.ceil(limit.retryAfterSeconds / 60) }) }, limit.allowed ? 422 : 429);
     }
     const limit = await hitRateLimit(ctx.db, `passkey:ip:${sha256(request.ip)}`, 30, 15 * 60_000, ctx.clock());

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { nowIso, type Db } from '../../platform/db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
-import { hitRateLimit, type RateLimitResult } from '../../platform/http/index.ts';
+import { hitRateLimit, peekRateLimit, type RateLimitResult } from '../../platform/http/index.ts';
 import { findAccount } from './repository.ts';
 
 export const SECOND_FACTOR_LIMIT = { attempts: 5, windowMs: 15 * 60_000 };
@@ -30,9 +30,14 @@ export async function factorsOf(db: Db, accountId: string): Promise<Factors> {
 
 export const hasSecondFactor = (f: Factors) => f.totp || f.passkeys > 0;
 
-/** Limit second-factor attempts per account, whatever the factor. */
+/** Is the second step locked for this account (too many failures, whatever the factor)? */
 export function limitSecondFactor(ctx: AppContext, accountId: string): Promise<RateLimitResult> {
-  return hitRateLimit(ctx.db, `second-factor:${accountId}`, SECOND_FACTOR_LIMIT.attempts, SECOND_FACTOR_LIMIT.windowMs, ctx.clock());
+  return peekRateLimit(ctx.db, `second-factor:${accountId}`, SECOND_FACTOR_LIMIT.attempts, SECOND_FACTOR_LIMIT.windowMs, ctx.clock());
+}
+
+/** Count a failed second-factor attempt. */
+export async function secondFactorFailed(ctx: AppContext, accountId: string): Promise<void> {
+  await hitRateLimit(ctx.db, `second-factor:${accountId}`, SECOND_FACTOR_LIMIT.attempts, SECOND_FACTOR_LIMIT.windowMs, ctx.clock());
 }
 
 // ---- TOTP -------------------------------------------------------------------
@@ -79,6 +84,7 @@ async function checkTotp(ctx: AppContext, accountId: string, code: string, confi
   const step = Math.floor(now / 30_000) + (delta ?? 0);
   // a code is accepted once: a replayed (or older) step is refused
   if (delta === null || (row.last_step !== null && step <= Number(row.last_step))) {
+    await secondFactorFailed(ctx, accountId);
     await appendAudit(ctx.db, { stream: `account:${accountId}`, action: 'identity.second_factor_failed', actorType: 'anonymous', subjectType: 'account', subjectId: accountId, requestId, data: { factor: 'totp' } });
     return { ok: false, reason: 'wrong' };
   }
@@ -139,6 +145,7 @@ export async function useRecoveryCode(ctx: AppContext, accountId: string, code: 
   const r = await ctx.db.updateTable('recovery_codes').set({ used_at: nowIso(ctx.clock()) })
     .where('code_hash', '=', codeHash(ctx, c)).where('account_id', '=', accountId).where('used_at', 'is', null).executeTakeFirst();
   const ok = Number(r.numUpdatedRows) === 1;
+  if (!ok) await secondFactorFailed(ctx, accountId);
   await appendAudit(ctx.db, { stream: `account:${accountId}`, action: ok ? 'identity.recovery_code_used' : 'identity.second_factor_failed', actorType: 'anonymous', subjectType: 'account', subjectId: accountId, requestId, data: { factor: 'recovery-code' } });
   return ok ? { ok: true } : { ok: false, reason: 'wrong' };
 }
