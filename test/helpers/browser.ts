@@ -89,6 +89,10 @@ export class FormBrowser {
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }
+
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
 }
 
 /** The text of the page's <h1> (tags stripped). */

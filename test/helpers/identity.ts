@@ -145,3 +145,24 @@ export async function redirectsUntil(b: FormBrowser, first: Page, stop: (locatio
   }
   throw new Error('too many redirects');
 }
+
+/** A small valid PDF (one empty page), for upload questions. */
+export function tinyPdf(): Buffer {
+  return Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
+}
+
+/** The food shop licence (a service for businesses), from start to confirmation, in the browser's current role. */
+export async function applyForFoodShopLicence(b: FormBrowser, uen: string): Promise<{ appUrl: string; page: Page }> {
+  await b.get('/services/food-shop-licence/apply');
+  let page = await b.post('/services/food-shop-licence/applications');
+  const appUrl = page.url.replace(/\/pages\/business$/, '');
+  if (appUrl === page.url) throw new Error(`could not start: ${page.status} ${page.url}`);
+  page = await b.post(`${appUrl}/pages/business`, { businessUen: uen, shopName: "Lim's Bakery", 'premisesAddress-postalCode': '520123', 'premisesAddress-block': '123', 'premisesAddress-street': 'Tampines Street 11' });
+  page = await b.post(`${appUrl}/pages/foodBusiness`, { businessType: 'bakery', menuItems: ['baked-goods', 'drinks'], seats: '12' });
+  page = await b.post(`${appUrl}/pages/hygieneOfficer`, { fhoName: 'Lim Mei Ling', fhoCertificate: 'FHO-2024-1234' });
+  page = await b.postMultipart(`${appUrl}/pages/layout`, {}, { layoutPlan: { name: 'layout.pdf', type: 'application/pdf', content: tinyPdf() } });
+  page = await b.post(`${appUrl}/pages/contact`, { contactName: 'Lim Mei Ling', contactMobile: '91234567', contactEmail: 'lim.meiling@demo.civitas.sg' });
+  if (page.url !== `${appUrl}/check`) throw new Error(`expected the check page, got ${page.url}: ${page.html.slice(0, 200)}`);
+  page = await b.post(`${appUrl}/submit`, { declaration: 'yes' });
+  return { appUrl, page };
+}

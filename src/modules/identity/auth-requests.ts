@@ -99,8 +99,9 @@ export async function takeExternalResult<T>(ctx: AppContext, request: FastifyReq
   const row: any = await ctx.db.selectFrom('auth_requests').selectAll().where('interaction_uid', '=', interactionUid).where('browser_hash', '=', bh)
     .where('result_enc', 'is not', null).orderBy('created_at', 'desc').executeTakeFirst();
   if (!row) return undefined;
-  const r = await ctx.db.deleteFrom('auth_requests').where('state_hash', '=', row.state_hash).where('result_enc', 'is not', null).executeTakeFirst();
-  if (Number(r.numDeletedRows) !== 1) return undefined;
+  // taken once; the spent request stays (until pruned) so that a replayed response is recognised as one
+  const r = await ctx.db.updateTable('auth_requests').set({ result_enc: null }).where('state_hash', '=', row.state_hash).where('result_enc', 'is not', null).executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) return undefined;
   return JSON.parse(ctx.keys.decrypt(row.result_enc, `auth-result:${row.state_hash}`)) as T;
 }
 
