@@ -1,14 +1,16 @@
 /**
  * A browser with JavaScript off over real HTTP (fetch): for journeys that leave
  * Civitas for another server (Singpass, Corppass, another provider) and come
- * back. Cookies are kept per host (as browsers do, ports share cookies);
+ * back. Cookies are kept per host (as browsers do, ports share cookies) and
+ * path (a cookie is sent to its path and below, so two with one name may live side by side);
  * redirects are followed one by one; extra headers can be sent to chosen
  * origins (mockpass picks its user from X-Custom-* headers).
  */
 export interface HttpPage { status: number; url: string; html: string; headers: Headers }
 
 export class HttpBrowser {
-  private readonly cookies = new Map<string, string>();
+  /** "name path" -> { name, path, value } */
+  private readonly cookies = new Map<string, { name: string; path: string; value: string }>();
   last: HttpPage | undefined;
   /** every URL visited, in order (redirects included) */
   readonly visited: string[] = [];
@@ -21,14 +23,22 @@ export class HttpBrowser {
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
+      const path = attrs.map((a) => /^\s*path=(.*)$/i.exec(a)?.[1]?.trim()).find(Boolean) ?? '/';
       const expired = attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a) || /max-age=0\b/i.test(a.trim()));
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      if (expired || value === '') this.cookies.delete(`${name} ${path}`);
+      else this.cookies.set(`${name} ${path}`, { name, path, value });
     }
   }
 
-  cookie(name: string): string | undefined { return this.cookies.get(name); }
-  allCookies(): [string, string][] { return [...this.cookies]; }
+  private cookieHeader(url: URL): string {
+    const matches = (path: string) => url.pathname === path || url.pathname.startsWith(path.endsWith('/') ? path : `${path}/`);
+    // more specific paths first, as browsers send them
+    return [...this.cookies.values()].filter((c) => matches(c.path)).sort((a, b) => b.path.length - a.path.length).map((c) => `${c.name}=${c.value}`).join('; ');
+  }
+
+  cookie(name: string): string | undefined { return [...this.cookies.values()].find((c) => c.name === name)?.value; }
+  /** Cookies for the whole site (path "/"), e.g. to hand the session to another client. */
+  allCookies(): [string, string][] { return [...this.cookies.values()].filter((c) => c.path === '/').map((c) => [c.name, c.value]); }
 
   async request(method: 'GET' | 'POST', url: string, body?: Record<string, string>, follow = true): Promise<HttpPage> {
     let current = new URL(url);
@@ -39,7 +49,7 @@ export class HttpBrowser {
       const res = await fetch(current, {
         method: m, redirect: 'manual', body: payload,
         headers: {
-          accept: 'text/html', cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          accept: 'text/html', cookie: this.cookieHeader(current),
           ...(payload ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...this.extraHeaders(current),
         },
       });

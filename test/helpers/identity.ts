@@ -157,10 +157,15 @@ export async function applyForFoodShopLicence(b: FormBrowser, uen: string): Prom
   let page = await b.post('/services/food-shop-licence/applications');
   const appUrl = page.url.replace(/\/pages\/business$/, '');
   if (appUrl === page.url) throw new Error(`could not start: ${page.status} ${page.url}`);
-  page = await b.post(`${appUrl}/pages/business`, { businessUen: uen, shopName: "Lim's Bakery", 'premisesAddress-postalCode': '520123', 'premisesAddress-block': '123', 'premisesAddress-street': 'Tampines Street 11' });
-  page = await b.post(`${appUrl}/pages/foodBusiness`, { businessType: 'bakery', menuItems: ['baked-goods', 'drinks'], seats: '12' });
-  page = await b.post(`${appUrl}/pages/hygieneOfficer`, { fhoName: 'Lim Mei Ling', fhoCertificate: 'FHO-2024-1234' });
-  page = await b.postMultipart(`${appUrl}/pages/layout`, {}, { layoutPlan: { name: 'layout.pdf', type: 'application/pdf', content: tinyPdf() } });
+  const step = async (p: Promise<Page>, next: string) => {
+    const r = await p;
+    if (!r.url.startsWith(`${appUrl}/${next}`)) throw new Error(`expected ${next}, got ${r.status} ${r.url}`);
+    return r;
+  };
+  await step(b.post(`${appUrl}/pages/business`, { businessUen: uen, shopName: "Lim's Bakery", 'premisesAddress-postalCode': '520123', 'premisesAddress-block': '123', 'premisesAddress-street': 'Tampines Street 11' }), 'pages/foodBusiness');
+  await step(b.post(`${appUrl}/pages/foodBusiness`, { businessType: 'bakery', menuItems: ['baked-goods', 'drinks'], seats: '12' }), 'pages/hygieneOfficer');
+  await step(b.post(`${appUrl}/pages/hygieneOfficer`, { fhoName: 'Lim Mei Ling', fhoCertificate: 'FHO-2024-1234' }), 'pages/layout');
+  await step(b.postMultipart(`${appUrl}/pages/layout`, {}, { layoutPlan: { name: 'layout.pdf', type: 'application/pdf', content: tinyPdf() } }), 'pages/contact');
   page = await b.post(`${appUrl}/pages/contact`, { contactName: 'Lim Mei Ling', contactMobile: '91234567', contactEmail: 'lim.meiling@demo.civitas.sg' });
   if (page.url !== `${appUrl}/check`) throw new Error(`expected the check page, got ${page.url}: ${page.html.slice(0, 200)}`);
   page = await b.post(`${appUrl}/submit`, { declaration: 'yes' });
