@@ -4,6 +4,7 @@
  * agency's officers and roles, API keys and OAuth clients.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import type { AppContext } from '../../platform/context.ts';
 import { assertCan, can, formErrors, OFFICER_ROLES, type App } from '../../platform/http/index.ts';
 import { AppError, isAppError } from '../../platform/errors/index.ts';
@@ -37,6 +38,26 @@ export function registerAgencyRoutes(app: App, ctx: AppContext, catalogue: Catal
       }),
       isAdmin: can(p, 'agency.manage-api-access'),
     });
+  });
+
+  /** The same list for the agency's systems: an API key or OAuth token with the applications:read scope. */
+  app.get('/api/v1/agency/applications', {
+    config: { access: { apiScope: 'applications:read' } },
+    schema: {
+      summary: 'Applications sent to the calling agency', tags: ['applications'], security: [{ apiKey: [] }],
+      description: 'The calling agency\'s submitted applications, newest first (at most 100). Needs the applications:read scope.',
+      response: {
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            id: Type.String(), reference: Type.Union([Type.String(), Type.Null()]), service: Type.String(), status: Type.String(),
+            submitted_at: Type.Union([Type.String(), Type.Null()]), acting_for_uen: Type.Union([Type.String(), Type.Null()]), channel: Type.String(),
+          })),
+        }),
+      },
+    },
+  }, async (request) => {
+    const items = await listSubmittedForAgency(ctx.db, request.apiClient!.agencyId);
+    return { items: items.map((a) => ({ id: a.id, reference: a.reference, service: a.serviceId, status: a.status, submitted_at: a.submittedAt, acting_for_uen: a.actingForUen, channel: a.channel })) };
   });
 
   // ---- officers and roles ---------------------------------------------------
