@@ -95,7 +95,7 @@ describe('an agency administrator', () => {
   it('creates an OAuth client: its client credentials give short-lived tokens with the allowed scopes only, every call attributed to the agency', async () => {
     const admin = await persona('ahmad-faizal');
     await admin.get('/agency/api');
-    let res = await admin.post('/agency/api/clients', { name: 'Grants system', scopes: ['applications:read'] });
+    const res = await admin.post('/agency/api/clients', { name: 'Grants system', scopes: ['applications:read'] });
     expect(h1(res.html)).toBe('OAuth client created');
     const clientId = /id="client-id">([\w-]+)</.exec(res.html)![1]!;
     const secret = /id="secret">([\w-]+)</.exec(res.html)![1]!;
@@ -178,7 +178,7 @@ describe('an agency administrator', () => {
     expect(h1((await officer.get('/officer')).html)).toBe('Officer home');
 
     // the administrator makes them an approver too
-    res = await admin.get('/agency/officers');
+    await admin.get('/agency/officers');
     const officerId = (await p.ctx.db.selectFrom('accounts').select('id').where('kind', '=', 'officer').orderBy('created_at', 'desc').executeTakeFirstOrThrow()).id as string;
     res = await admin.post(`/agency/officers/${officerId}`, { roles: ['case_officer', 'approver'] });
     expect(decode(res.html)).toContain('The roles have been changed.');

@@ -107,6 +107,11 @@ export function registerSecurityRoutes(app: App, ctx: AppContext, s: IdentitySer
   app.get('/account/security/link/:provider', { config: { access: 'signedIn' } }, async (request, reply) => {
     const p = s.external.find((request.params as { provider: string }).provider);
     if (!p || p.audience === 'officer' || request.principal!.kind !== 'citizen') throw new AppError('not_found', 'identity.external.unknownProvider');
-    return reply.redirect(await s.external.start(request, reply, p, { purpose: 'link', accountId: request.principal!.id }), 303);
+    try {
+      return reply.redirect(await s.external.start(request, reply, p, { purpose: 'link', accountId: request.principal!.id }), 303);
+    } catch (err) {
+      request.log.error({ err, provider: p.id }, 'could not reach an identity provider');
+      return reply.page(V('callback-error'), { title: request.t('identity.callback.title'), messageKey: 'identity.external.unreachable', provider: providerLabel(p, request.lang) }, 503);
+    }
   });
 }
