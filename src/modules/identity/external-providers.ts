@@ -45,6 +45,9 @@ const DEFAULT_LABELS: Record<string, Record<Lang, string>> = {
   corppass: { en: 'Log in with Corppass', ms: 'Log masuk dengan Corppass', zh: '使用 Corppass 登录', ta: 'Corppass மூலம் உள்நுழைக' },
 };
 
+/** The provider's name alone (Singpass, Corppass, or the configured label), e.g. for "Link Singpass to this account". */
+export const providerName = (p: ExternalProviderConfig, lang: Lang) => (p.kind === 'singpass' ? 'Singpass' : p.kind === 'corppass' ? 'Corppass' : providerLabel(p, lang));
+
 export const providerLabel = (p: ExternalProviderConfig, lang: Lang) => localize((p.label ?? DEFAULT_LABELS[p.kind] ?? { en: p.id }) as Record<string, string>, lang);
 
 /** Singpass/Corppass subject: "s=S1234567D,u=<uuid>[,c=SG]" */

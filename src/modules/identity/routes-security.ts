@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { formErrors, type App } from '../../platform/http/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
-import { providerLabel } from './external-providers.ts';
+import { providerLabel, providerName } from './external-providers.ts';
 import { linkedMethods } from './external-sign-in.ts';
 import { listPasskeys, passkeyRegistrationOptions, registerPasskey, removePasskey } from './passkeys.ts';
 import { findAccount } from './repository.ts';
@@ -32,8 +32,8 @@ export function registerSecurityRoutes(app: App, ctx: AppContext, s: IdentitySer
       title: request.t('identity.security.title'), factors, passkeys: await listPasskeys(ctx.db, p.id),
       registrationOptions: JSON.stringify(await passkeyRegistrationOptions(ctx, p.id, challengeKey(request))), webauthnScript: true,
       hasPassword: !!account.password_hash, officer: p.kind === 'officer',
-      linkable: p.kind === 'citizen' ? s.external.list.filter((x) => x.audience !== 'officer' && !linked.includes(x.id)).map((x) => ({ id: x.id, label: providerLabel(x, request.lang) })) : [],
-      linkedNames: s.external.list.filter((x) => linked.includes(x.id)).map((x) => x.kind === 'oidc' ? providerLabel(x, request.lang) : x.kind === 'singpass' ? 'Singpass' : 'Corppass'),
+      linkable: p.kind === 'citizen' ? s.external.list.filter((x) => x.audience !== 'officer' && !linked.includes(x.id)).map((x) => ({ id: x.id, label: providerName(x, request.lang) })) : [],
+      linkedNames: s.external.list.filter((x) => linked.includes(x.id)).map((x) => providerName(x, request.lang)),
       flash: q.done ? `identity.security.done.${q.done.replace(/[^a-z-]/g, '')}` : q.linked ? 'identity.security.done.linked' : null,
       ...extra,
     }, status);
