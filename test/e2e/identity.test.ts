@@ -236,6 +236,11 @@ describe('identity in a browser', () => {
     await other.page.locator('#sign-in-button').click();
     expect(await h1(other.page)).toBe('Allow HDB Resale Portal to know who you are?');
     await check(other.page, '17-consent');
+    // allowing it takes the browser back to the portal with a code (the form's redirect chain leaves Civitas)
+    await other.page.route('https://resale.example.gov/**', (route) => route.fulfill({ body: 'portal', contentType: 'text/plain' }));
+    await other.page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await other.page.waitForURL((u) => u.origin === 'https://resale.example.gov');
+    expect(new URL(other.page.url()).searchParams.get('code')).toBeTruthy();
     await other.page.goto('/interaction/an-old-link');
     await check(other.page, '18-sign-in-timed-out');
     await other.page.goto('/sign-in/callback?code=x&state=forged-state-value');

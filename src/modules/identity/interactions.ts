@@ -40,6 +40,19 @@ interface Details {
   result?: { civitas?: Pending };
 }
 
+/**
+ * A form on these pages may end, through redirects, at the client's redirect URI on another site
+ * (a third-party relying party): browsers apply the page's CSP form-action to that whole chain,
+ * so the client's origin is added to it (and only on these pages).
+ */
+function allowFormRedirectTo(reply: FastifyReply, redirectUri: unknown): void {
+  let origin: string;
+  try { origin = new URL(String(redirectUri)).origin; } catch { return; }
+  const csp = reply.raw.getHeader('content-security-policy');
+  if (typeof csp !== 'string' || origin === 'null' || !/^https?:\/\/[\w.:-]+$/.test(origin)) return;
+  reply.raw.setHeader('content-security-policy', csp.replace(/form-action ([^;]*)/, (_m, v: string) => `form-action ${v} ${origin}`));
+}
+
 export function registerInteractionRoutes(app: App, ctx: AppContext, s: IdentityServices): void {
   const { idp, external } = s;
 
@@ -48,7 +61,9 @@ export function registerInteractionRoutes(app: App, ctx: AppContext, s: Identity
     try {
       const provider = await idp.get();
       const d = await provider.interactionDetails(request.raw, reply.raw) as unknown as Details;
-      return d.uid === uid ? d : null;
+      if (d.uid !== uid) return null;
+      allowFormRedirectTo(reply, d.params.redirect_uri);
+      return d;
     } catch {
       return null;
     }
