@@ -78,7 +78,7 @@ export interface Resource {
 
 /** amr values (RFC 8176) that show a second factor; demo persona sessions count in demo mode only (they exist only there). */
 const MFA_AMR = new Set(['otp', 'hwk', 'swk', 'mfa', 'sc', 'fpt', 'face', 'pin', 'demo']);
-export const isMultiFactor = (amr: readonly string[]) => amr.some((m) => MFA_AMR.has(m));
+export const isMultiFactor = (amr: readonly string[] | undefined) => (amr ?? []).some((m) => MFA_AMR.has(m));
 
 /** Roles that count in this session: an officer's need a second factor. */
 function effectiveRoles(p: Principal): Role[] {
@@ -89,7 +89,7 @@ function effectiveRoles(p: Principal): Role[] {
 function ruleAllows(p: Principal, rule: PolicyRule, r: Resource | undefined): boolean {
   if (rule.who.startsWith('business:')) {
     const role = rule.who.slice('business:'.length);
-    if (!p.actingFor || !p.actingFor.roles.includes(role)) return false;
+    if (!p.actingFor || !(p.actingFor.roles ?? [p.actingFor.role]).includes(role)) return false;
     if (!r) return true;
     if (r.uen !== undefined && r.uen !== p.actingFor.uen) return false;
     return !r.audience || r.audience.includes('business');
@@ -164,10 +164,10 @@ export interface Principal {
   roles: Role[];
   agencyId: string | null;
   /** a business the person has chosen to act for, with the roles the business gave them */
-  actingFor: { uen: string; name: string; role: string; roles: string[] } | null;
+  actingFor: { uen: string; name: string; role: string; roles?: string[] } | null;
   sessionId: string;
-  /** how this session was authenticated (RFC 8176 values, e.g. ["pwd","otp"]) */
-  authMethods: string[];
+  /** how this session was authenticated (RFC 8176 values, e.g. ["pwd","otp"]); none: single factor */
+  authMethods?: string[];
 }
 
 export interface ApiClient {
