@@ -15,7 +15,8 @@ const SOURCE = path.join(SRC_DIR, 'platform/views/assets');
 export interface AssetManifest {
   css: string;
   js: string;
-  /** passkey buttons (WebAuthn, @simplewebauthn/browser's ES modules beside it) */
+  /** passkey buttons (WebAuthn): @simplewebauthn/browser's bundle, then Civitas's script using it */
+  webauthnJs: string;
   passkeysJs: string;
   /** where to serve fingerprinted files from */
   dir: string;
@@ -30,21 +31,13 @@ function newestMtime(files: string[]): number {
 const fingerprint = (content: string | Buffer) => createHash('sha256').update(content).digest('hex').slice(0, 10);
 const require = createRequire(import.meta.url);
 
-/** The .js files under a folder, as relative paths. */
-function listJs(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
-    const rel = path.join(prefix, e.name);
-    return e.isDirectory() ? listJs(dir, rel) : e.name.endsWith('.js') ? [rel] : [];
-  });
-}
-
 export async function buildAssets(opts: { force?: boolean } = {}): Promise<AssetManifest> {
   const manifestFile = path.join(ASSETS_OUT, 'manifest.json');
-  const webauthnDir = path.resolve(path.dirname(require.resolve('@simplewebauthn/browser')), '../esm');
-  const inputs = [path.join(SOURCE, 'civitas.scss'), path.join(SOURCE, 'civitas.js'), path.join(SOURCE, 'passkeys.js'), path.join(GOVUK_DIST, '../package.json'), path.join(webauthnDir, '../package.json')];
+  const webauthnBundle = path.resolve(path.dirname(require.resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js');
+  const inputs = [path.join(SOURCE, 'civitas.scss'), path.join(SOURCE, 'civitas.js'), path.join(SOURCE, 'passkeys.js'), path.join(GOVUK_DIST, '../package.json'), webauthnBundle];
   if (!opts.force && fs.existsSync(manifestFile) && fs.statSync(manifestFile).mtimeMs >= newestMtime(inputs)) {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as AssetManifest;
-    if (m.passkeysJs) return m;
+    if (m.webauthnJs) return m;
   }
   const sass = await import('sass');
   const result = await sass.compileAsync(path.join(SOURCE, 'civitas.scss'), {
@@ -63,21 +56,15 @@ export async function buildAssets(opts: { force?: boolean } = {}): Promise<Asset
   for (const f of fs.readdirSync(ASSETS_OUT)) if (/^civitas-[0-9a-f]{10}\.(css|js)$/.test(f)) fs.unlinkSync(path.join(ASSETS_OUT, f));
   fs.writeFileSync(path.join(ASSETS_OUT, cssName), result.css);
   fs.writeFileSync(path.join(ASSETS_OUT, jsName), js);
-  // @simplewebauthn/browser's ES modules (only the .js files), in a folder named by their fingerprint
-  const webauthnFiles = listJs(webauthnDir);
-  const webauthnPrint = fingerprint(webauthnFiles.map((f) => fs.readFileSync(path.join(webauthnDir, f), 'utf8')).join('\n'));
-  const webauthnOut = `simplewebauthn-${webauthnPrint}`;
-  for (const f of fs.readdirSync(ASSETS_OUT)) if (/^simplewebauthn-[0-9a-f]{10}$/.test(f) && f !== webauthnOut) fs.rmSync(path.join(ASSETS_OUT, f), { recursive: true });
-  for (const f of webauthnFiles) {
-    const to = path.join(ASSETS_OUT, webauthnOut, f);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.writeFileSync(to, fs.readFileSync(path.join(webauthnDir, f), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, ''));
-  }
-  const passkeys = fs.readFileSync(path.join(SOURCE, 'passkeys.js'), 'utf8').replace('./simplewebauthn/index.js', `./${webauthnOut}/index.js`);
+  // @simplewebauthn/browser's own minified bundle (one small file, ~4 KB compressed) and the script that uses it
+  const webauthn = fs.readFileSync(webauthnBundle, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, '');
+  const webauthnName = `simplewebauthn-${fingerprint(webauthn)}.js`;
+  const passkeys = fs.readFileSync(path.join(SOURCE, 'passkeys.js'), 'utf8');
   const passkeysName = `passkeys-${fingerprint(passkeys)}.js`;
-  for (const f of fs.readdirSync(ASSETS_OUT)) if (/^passkeys-[0-9a-f]{10}\.js$/.test(f)) fs.unlinkSync(path.join(ASSETS_OUT, f));
+  for (const f of fs.readdirSync(ASSETS_OUT)) if (/^(simplewebauthn|passkeys)-[0-9a-f]{10}(\.js)?$/.test(f)) fs.rmSync(path.join(ASSETS_OUT, f), { recursive: true });
+  fs.writeFileSync(path.join(ASSETS_OUT, webauthnName), webauthn);
   fs.writeFileSync(path.join(ASSETS_OUT, passkeysName), passkeys);
-  const manifest: AssetManifest = { css: `/assets/${cssName}`, js: `/assets/${jsName}`, passkeysJs: `/assets/${passkeysName}`, dir: ASSETS_OUT, govukAssetsDir: path.join(GOVUK_DIST, 'govuk/assets') };
+  const manifest: AssetManifest = { css: `/assets/${cssName}`, js: `/assets/${jsName}`, webauthnJs: `/assets/${webauthnName}`, passkeysJs: `/assets/${passkeysName}`, dir: ASSETS_OUT, govukAssetsDir: path.join(GOVUK_DIST, 'govuk/assets') };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   return manifest;
 }
