@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listeningPlatform, startMockpass, type ListeningPlatform, type Mockpass } from '../../../test/helpers/servers.ts';
 import { HttpBrowser } from '../../../test/helpers/http-browser.ts';
 import { FormBrowser, decode, h1 } from '../../../test/helpers/browser.ts';
-import { applyForFoodShopLicence } from '../../../test/helpers/identity.ts';
+import { applyForFoodShopLicence, createCitizen } from '../../../test/helpers/identity.ts';
 import { nricCheckLetter } from '../../platform/identifiers/index.ts';
 import { auditTrail } from '../../platform/audit/index.ts';
 import { DEMO_BUSINESSES, DEMO_PERSONAS } from './index.ts';
@@ -75,6 +75,35 @@ describe('Log in with Singpass (mockpass)', () => {
     const account = await b.get(`${civitas.origin}/account`);
     expect(account.html).toContain('Tan Ah Kow');
     expect(decode((await b.get(`${civitas.origin}/account/security`)).html)).toContain('Singpass');
+  });
+
+  it('links Singpass to an account made with an email address, from its security page; one person, one account', async () => {
+    const id = await createCitizen(civitas.platform, { email: 'wei.jie@example.sg', name: 'Ong Wei Jie' });
+    const person = { nric: nric('2468024'), uuid: randomUUID() };
+    const b = browserAs(person);
+    let page = await b.get(`${civitas.origin}/sign-in`);
+    page = await b.post(`${civitas.origin}${/action="(\/interaction\/[\w-]+\/password)"/.exec(page.html)![1]}`, { email: 'wei.jie@example.sg', password: 'correct horse battery' });
+    expect(page.url).toBe(`${civitas.origin}/my-applications`);
+    page = await b.get(`${civitas.origin}/account/security`);
+    expect(page.html).toContain('Link Singpass to this account');
+    page = await b.get(`${civitas.origin}/account/security/link/singpass`);
+    expect(page.url).toBe(`${civitas.origin}/account/security?linked=singpass`);
+    expect(decode(page.html)).toContain('The sign-in method has been linked to your account.');
+    await b.get(`${civitas.origin}/sign-out`);
+    // Singpass now signs in to the same account
+    const c = browserAs(person);
+    await logInWith(c, 'singpass');
+    expect((await c.get(`${civitas.origin}/account`)).html).toContain('Ong Wei Jie');
+    const hash = civitas.platform.ctx.keys.blindIndex('nric', person.nric);
+    expect((await civitas.platform.ctx.db.selectFrom('accounts').select('id').where('nric_hash', '=', hash).execute()).map((r: any) => r.id)).toEqual([id]);
+    // another account cannot take the same person's Singpass
+    await createCitizen(civitas.platform, { email: 'someone.else@example.sg' });
+    const d = browserAs(person);
+    page = await d.get(`${civitas.origin}/sign-in`);
+    await d.post(`${civitas.origin}${/action="(\/interaction\/[\w-]+\/password)"/.exec(page.html)![1]}`, { email: 'someone.else@example.sg', password: 'correct horse battery' });
+    page = await d.get(`${civitas.origin}/account/security/link/singpass`);
+    expect(page.status).toBe(400);
+    expect(decode(page.html)).toContain('This sign-in is already linked to another account.');
   });
 
   it('refuses a replayed or forged callback, with a clear message', async () => {
