@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // Private keys of the signing module: encrypted at rest with the key ring (context signing-key:<id>).
-  await db.schema.createTable('signing_keys')
+  await db.schema.createTable('pki_keys')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('algorithm', 'text', (c) => c.notNull()) // ecdsa-p256-sha256
     .addColumn('public_key', 'text', (c) => c.notNull()) // SubjectPublicKeyInfo, DER base64
@@ -82,5 +82,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['issued_documents', 'application_signatures', 'crls', 'certificates', 'signing_keys']) await db.schema.dropTable(table).execute();
+  for (const table of ['issued_documents', 'application_signatures', 'crls', 'certificates', 'pki_keys']) await db.schema.dropTable(table).execute();
 }

@@ -10,7 +10,9 @@ import { Messages } from './platform/i18n/index.ts';
 import { queueStats, recentFailures } from './platform/jobs/index.ts';
 import { verifyAudit } from './platform/audit/index.ts';
 import { createPlatform, startServer, SERVICES_DIR } from './main.ts';
-import { createApiKey, API_SCOPES } from './modules/identity/index.ts';
+import { createApiKey, API_SCOPES, inviteOfficer, loadKeys, rotateKeys } from './modules/identity/index.ts';
+import { OFFICER_ROLES } from './platform/http/index.ts';
+import { KeyRing, loadMasterKey } from './platform/crypto/keyring.ts';
 import { createLogger } from './platform/log/index.ts';
 import { isAppError } from './platform/errors/index.ts';
 
@@ -23,17 +25,21 @@ Commands:
   jobs             show background job queues and recent failures
   audit verify     check every hash chain of the audit log
   api-key create   create an API key: --agency <id> --scopes <a,b> [--name n] [--role r]
+  officer create   create an officer and print their invitation link: --agency <id> --email <e> --name <n> --roles <a,b>
+  keys rotate      start replacing the OpenID provider's and relying party's keys [--owner op|rp|all]
+  keys list        show the signing and encryption keys (public parts only)
   services-check   validate the service definitions in services/
   i18n-check       list message keys missing in a language
 
 Configuration comes from the environment: PORT, CIVITAS_DATA_DIR, DATABASE_URL,
-CIVITAS_DEMO, CIVITAS_BASE_URL, CIVITAS_SMTP_URL, CIVITAS_MASTER_KEY, LOG_LEVEL.
-See docs/operations.md.`;
+CIVITAS_DEMO, CIVITAS_BASE_URL, CIVITAS_SMTP_URL, CIVITAS_MASTER_KEY, LOG_LEVEL,
+CIVITAS_OIDC_PROVIDERS, CIVITAS_OIDC_CLIENTS, CIVITAS_SIGNING_KEY_DAYS.
+See docs/operations.md and docs/identity.md.`;
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, agency: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, agency: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, email: { type: 'string' }, roles: { type: 'string' }, owner: { type: 'string' } } });
   const [command, sub] = positionals;
   if (!command || values.help) { say(HELP); return command ? 0 : 1; }
 
@@ -138,6 +144,47 @@ async function main(): Promise<number> {
         throw e;
       } finally {
         await platform.close();
+      }
+    }
+    case 'officer': {
+      if (sub !== 'create' || !values.agency || !values.email || !values.name || !values.roles) {
+        say('Usage: civitas officer create --agency <agency-id> --email <address> --name "<full name>" --roles <role,role>');
+        say(`Roles: ${OFFICER_ROLES.join(', ')}`);
+        return 1;
+      }
+      const platform = await createPlatform(config, { log: createLogger('warn') });
+      try {
+        if (!platform.catalogue.agency(values.agency)) { say(`There is no agency "${values.agency}". Agencies: ${platform.catalogue.agencies.map((a) => a.id).join(', ')}`); return 1; }
+        const r = await inviteOfficer(platform.ctx, { agencyId: values.agency, email: values.email, name: values.name, roles: values.roles.split(',').map((x) => x.trim()), by: null, lang: 'en' });
+        if (r.errors.length) { for (const e of r.errors) say(`${e.field}: ${new Messages().t('en', e.message, e.params)}`); return 1; }
+        say(`Officer created in ${values.agency}. An invitation was emailed; the link (valid 7 days, works once) is:`);
+        say('');
+        say(`  ${r.link}`);
+        say('');
+        say('At their first sign-in they must set up a second factor.');
+        return 0;
+      } finally {
+        await platform.close();
+      }
+    }
+    case 'keys': {
+      if (sub !== 'rotate' && sub !== 'list') { say('Usage: civitas keys rotate [--owner op|rp|all] | civitas keys list'); return 1; }
+      const owner = (values.owner ?? 'all') as 'op' | 'rp' | 'all';
+      if (!['op', 'rp', 'all'].includes(owner)) { say('--owner must be op (the OpenID provider), rp (the relying party) or all.'); return 1; }
+      const database = await openDatabase(config.database);
+      try {
+        await migrateToLatest(database.db);
+        const keyring = await KeyRing.load(database.db, loadMasterKey(config.dataDir));
+        if (sub === 'rotate') {
+          const kids = await rotateKeys(database.db, keyring, owner);
+          say(`New keys: ${kids.join(', ')}.`);
+          say('They are published now and sign from about a minute from now (every Civitas process picks them up within 30 seconds);');
+          say('the keys they replace stay published for a day, so tokens already issued remain verifiable.');
+        }
+        for (const k of await loadKeys(database.db, keyring)) say(`  ${k.owner} ${k.use} ${k.alg.padEnd(15)} ${k.state.padEnd(8)} ${k.kid}  (created ${k.createdAt})`);
+        return 0;
+      } finally {
+        await database.close();
       }
     }
     case 'i18n-check': {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from './platform/config/index.ts';
 import { describeDatabase } from './platform/config/index.ts';
 import type { AppContext } from './platform/context.ts';
-import { openDatabase, nowIso, type Database } from './platform/db/index.ts';
+import { openDatabase, type Database } from './platform/db/index.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { KeyRing, loadMasterKey } from './platform/crypto/keyring.ts';
 import { createHttpServer, type App } from './platform/http/index.ts';
@@ -19,11 +19,11 @@ import { Metrics } from './platform/metrics/index.ts';
 import { createViews } from './platform/views/index.ts';
 import { buildAssets } from './platform/views/assets.ts';
 import { syncCatalogue, registerCatalogueRoutes, type Catalogue } from './modules/catalogue/index.ts';
-import { apiKeyHook, registerIdentityRoutes, seedDemoPersonas, sessionHook, IDLE_TIMEOUT_MS } from './modules/identity/index.ts';
+import { apiKeyHook, attachWebClient, createIdentity, identityJobs, registerIdentityRoutes, seedDemoPersonas, sessionHook, type IdentityServices } from './modules/identity/index.ts';
 import { registerApplicationRoutes } from './modules/applications/index.ts';
 import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.ts';
 import { registerSiteRoutes } from './modules/site/index.ts';
-import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocumentJob, registerSignatureRoutes } from './modules/signatures/index.ts';
+import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -31,6 +31,7 @@ export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
 export interface Platform {
   ctx: AppContext;
   signatures: Signatures;
+  identity: IdentityServices;
   app: App;
   worker: Worker;
   catalogue: Catalogue;
@@ -62,7 +63,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       messages: new Messages(), views: createViews(), metrics: new Metrics(database.db), clock: opts.clock ?? (() => new Date()),
     };
     const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]) });
-    const signatures = createSignatures(ctx, catalogue);
+    const signatures = createSignatures(ctx, catalogue, { stepUp: new SecondFactorStepUp(ctx) });
     progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
     if (config.demo) {
       const created = await seedDemoPersonas(ctx);
@@ -70,24 +71,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     }
 
     jobs.define(emailJob(keys, { smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, domain: new URL(config.baseUrl).hostname }));
-    jobs.define({
-      queue: 'identity.session-cleanup',
-      async handle(_p, { db }) {
-        const now = ctx.clock();
-        await db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<', nowIso(now)), eb('last_seen_at', '<', nowIso(new Date(now.getTime() - IDLE_TIMEOUT_MS)))])).execute();
-      },
-    });
-    jobs.every({ name: 'session-cleanup', queue: 'identity.session-cleanup', everyMs: 3600_000 });
+    const identityParts = await createIdentity(ctx);
+    identityJobs(ctx, identityParts);
     jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
     jobs.every({ name: 'jobs-cleanup', queue: 'platform.jobs-cleanup', everyMs: 86400_000 });
     jobs.define(issueDocumentJob(signatures));
 
     const app = await createHttpServer(ctx, assets);
+    const identity = attachWebClient(ctx, app, identityParts);
     app.addHook('onRequest', sessionHook(ctx));
-    app.addHook('onRequest', apiKeyHook(ctx));
+    app.addHook('onRequest', apiKeyHook(ctx, identity));
     registerSiteRoutes(app, ctx);
     registerCatalogueRoutes(app, catalogue, config.baseUrl);
-    registerIdentityRoutes(app, ctx);
+    registerIdentityRoutes(app, ctx, identity, catalogue);
     registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)] });
     registerSignatureRoutes(app, signatures);
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
@@ -95,7 +91,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, app, worker, catalogue, database, signatures,
+      ctx, identity, app, worker, catalogue, database, signatures,
       async close() {
         await worker.stop();
         await app.close();

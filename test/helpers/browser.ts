@@ -12,6 +12,14 @@ export class FormBrowser {
 
   constructor(private readonly app: App) {}
 
+  /** The same browser (cookies) talking to another Civitas process. */
+  on(app: App): FormBrowser {
+    const b = new FormBrowser(app);
+    for (const [k, v] of this.cookies) b.cookies.set(k, v);
+    b.last = this.last;
+    return b;
+  }
+
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
@@ -80,6 +88,10 @@ export class FormBrowser {
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
+  }
+
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
   }
 }
 

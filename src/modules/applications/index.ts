@@ -6,7 +6,7 @@ export { registerApplicationRoutes, type ApplicationPanel } from './routes.ts';
 export { startApplication } from './start-application.ts';
 export { submitApplication } from './submit-application.ts';
 export { updateDraft } from './save-answers.ts';
-export { findApplication, listForApplicant, listEvents, type Application } from './repository.ts';
+export { findApplication, listForApplicant, listSubmittedForAgency, listEvents, type Application, type AgencyApplication } from './repository.ts';
 export { newReference, isReference, formatReference, REFERENCE_ALPHABET } from './reference.ts';
 export { TRANSITIONS, nextStatus, type Status } from './status.ts';
 export { loadOwnApplication } from './load-application.ts';

@@ -1,7 +1,7 @@
 /** An applicant's own application with the exact definition version it started on. */
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors/index.ts';
-import type { Principal } from '../../platform/http/index.ts';
+import { can, type Principal } from '../../platform/http/index.ts';
 import type { Catalogue, ServiceVersion } from '../catalogue/index.ts';
 import { findApplication, type Application } from './repository.ts';
 
@@ -11,7 +11,10 @@ export async function loadOwnApplication(ctx: AppContext, catalogue: Catalogue, 
   // Someone else's application is "not found", never "forbidden": its existence is not revealed.
   if (!UUID.test(id)) throw notFound('applications.errors.unknownApplication');
   const app = await findApplication(ctx.db, ctx.keys, id);
-  if (!app || app.applicantId !== principal.id || app.status === 'withdrawn') throw notFound('applications.errors.unknownApplication');
+  if (!app || app.status === 'withdrawn') throw notFound('applications.errors.unknownApplication');
+  // the policy decides: one's own, or the business's when acting for it; a draft only for those who may apply
+  const resource = { ownerId: app.applicantId, uen: app.actingForUen };
+  if (!can(principal, app.status === 'draft' ? 'application.apply' : 'application.view', resource)) throw notFound('applications.errors.unknownApplication');
   const service = await catalogue.getVersion(app.serviceId, app.serviceVersion);
   if (!service) throw new AppError('gone', 'applications.errors.unknownVersion', { version: app.serviceVersion });
   return { app, service };

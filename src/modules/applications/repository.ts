@@ -72,10 +72,26 @@ export async function updateApplication(db: Db, keys: KeyRing, id: string, rev: 
 
 export interface ApplicationSummary { id: string; reference: string | null; serviceId: string; serviceVersion: number; status: Status; updatedAt: string; submittedAt: string | null; createdAt: string }
 
-export async function listForApplicant(db: Db, applicantId: string, limit = 100): Promise<ApplicationSummary[]> {
-  const rows = await db.selectFrom('applications').select(['id', 'reference', 'service_id', 'service_version', 'status', 'updated_at', 'submitted_at', 'created_at'])
-    .where('applicant_id', '=', applicantId).where('status', '!=', 'withdrawn').orderBy('updated_at', 'desc').limit(limit).execute();
+/**
+ * "My applications": a person's own (not made for a business), or, when they act
+ * for a business, the business's (whoever of its representatives started them).
+ */
+export async function listForApplicant(db: Db, applicantId: string, opts: { uen?: string | null; limit?: number } | number = {}): Promise<ApplicationSummary[]> {
+  const o = typeof opts === 'number' ? { limit: opts } : opts;
+  let q = db.selectFrom('applications').select(['id', 'reference', 'service_id', 'service_version', 'status', 'updated_at', 'submitted_at', 'created_at'])
+    .where('status', '!=', 'withdrawn');
+  q = o.uen ? q.where('acting_for_uen', '=', o.uen) : q.where('applicant_id', '=', applicantId).where('acting_for_uen', 'is', null);
+  const rows = await q.orderBy('updated_at', 'desc').limit(o.limit ?? 100).execute();
   return rows.map((r: any) => ({ id: r.id, reference: r.reference, serviceId: r.service_id, serviceVersion: Number(r.service_version), status: r.status, updatedAt: r.updated_at, submittedAt: r.submitted_at, createdAt: r.created_at }));
+}
+
+export interface AgencyApplication { id: string; reference: string | null; serviceId: string; status: Status; submittedAt: string | null; actingForUen: string | null; channel: string }
+
+/** An agency's applications that have been sent (not drafts, not withdrawn), newest first: what its officers see. */
+export async function listSubmittedForAgency(db: Db, agencyId: string, limit = 100): Promise<AgencyApplication[]> {
+  const rows = await db.selectFrom('applications').select(['id', 'reference', 'service_id', 'status', 'submitted_at', 'acting_for_uen', 'channel'])
+    .where('agency_id', '=', agencyId).where('status', 'not in', ['draft', 'withdrawn']).orderBy('submitted_at', 'desc').limit(limit).execute();
+  return rows.map((r: any) => ({ id: r.id, reference: r.reference, serviceId: r.service_id, status: r.status, submittedAt: r.submitted_at, actingForUen: r.acting_for_uen, channel: r.channel }));
 }
 
 export async function appendEvent(db: Db, e: { applicationId: string; type: string; from?: Status | null; to?: Status | null; actorType: string; actorId?: string | null; data?: Record<string, unknown>; at: string }): Promise<void> {

@@ -6,8 +6,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
-import { isAppError, notFound } from '../../platform/errors/index.ts';
-import { verifyCsrf, type App } from '../../platform/http/index.ts';
+import { AppError, isAppError, notFound } from '../../platform/errors/index.ts';
+import { applyRefusal, verifyCsrf, type App } from '../../platform/http/index.ts';
 import { localize } from '../../platform/i18n/index.ts';
 import {
   applyPage, findPage, firstIncompletePage, itemsOf, pageAfter, pageBefore, renderPage, summarize, todayInSingapore, translator,
@@ -121,7 +121,9 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
     const { serviceId } = request.params as { serviceId: string };
     const service = catalogue.get(serviceId);
     if (!service) throw notFound('catalogue.errors.unknownService');
-    const drafts = (await listForApplicant(ctx.db, request.principal!.id)).filter((a) => a.serviceId === serviceId && a.status === 'draft');
+    const refusal = applyRefusal(request.principal!, service.definition.audience);
+    if (refusal) throw new AppError('forbidden', refusal);
+    const drafts = (await listForApplicant(ctx.db, request.principal!.id, { uen: request.principal!.actingFor?.uen ?? null })).filter((a) => a.serviceId === serviceId && a.status === 'draft');
     return reply.page(V('start'), {
       title: localize(service.definition.title, request.lang), service: service.definition, drafts, backHref: `/services/${serviceId}`,
     });
@@ -307,7 +309,7 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
   });
 
   app.get('/my-applications', { config: { access: 'signedIn' } }, async (request, reply) => {
-    const list = await listForApplicant(ctx.db, request.principal!.id);
+    const list = await listForApplicant(ctx.db, request.principal!.id, { uen: request.principal!.actingFor?.uen ?? null });
     const rows = list.map((a) => {
       const s = catalogue.get(a.serviceId);
       return { ...a, title: s ? localize(s.definition.title, request.lang) : a.serviceId, reference: a.reference ? formatReference(a.reference) : null, statusTag: STATUS_TAG[a.status] };

@@ -1,8 +1,8 @@
 /** Start a draft application on the current version of a service. */
 import { nowIso } from '../../platform/db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { notFound } from '../../platform/errors/index.ts';
-import type { Principal } from '../../platform/http/index.ts';
+import { AppError, notFound } from '../../platform/errors/index.ts';
+import { applyRefusal, assertCan, type Principal } from '../../platform/http/index.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
 import type { Catalogue } from '../catalogue/index.ts';
@@ -11,6 +11,10 @@ import { appendEvent, insertApplication } from './repository.ts';
 export async function startApplication(ctx: AppContext, catalogue: Catalogue, input: { serviceId: string; applicant: Principal; lang: Lang; requestId?: string }): Promise<{ id: string; firstPageId: string }> {
   const service = catalogue.get(input.serviceId);
   if (!service) throw notFound('catalogue.errors.unknownService');
+  // who may apply: the person for themselves, or a representative with the applicant role for the business they act for
+  const refusal = applyRefusal(input.applicant, service.definition.audience);
+  if (refusal) throw new AppError('forbidden', refusal);
+  assertCan(input.applicant, 'application.apply', { audience: service.definition.audience, uen: input.applicant.actingFor?.uen ?? null, ownerId: input.applicant.id });
   const now = nowIso(ctx.clock());
   const id = await ctx.db.transaction().execute(async (trx) => {
     const id = await insertApplication(trx, ctx.keys, {

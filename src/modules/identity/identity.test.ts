@@ -14,9 +14,12 @@ async function signUp(b: FormBrowser, email: string, password = 'correct horse b
   return b.post('/sign-up', { name: 'Nur Aisyah', email, password });
 }
 
+/** The sign-in page is the provider's: its form posts to /interaction/<uid>/password. */
+const passwordAction = (b: FormBrowser) => /action="(\/interaction\/[\w-]+\/password)"/.exec(b.last!.html)![1]!;
+
 async function signIn(b: FormBrowser, email: string, password: string) {
   await b.get('/sign-in');
-  return b.post('/sign-in', { email, password });
+  return b.post(passwordAction(b), { email, password });
 }
 
 describe('citizen accounts', () => {
@@ -64,16 +67,29 @@ describe('citizen accounts', () => {
   it('rotates the session at sign-in and sets safe cookie attributes', async () => {
     const b = new FormBrowser(p.app);
     await b.get('/sign-in');
-    const res = await b.request('POST', '/sign-in', { _csrf: b.csrf(), email: 'aisyah@example.sg', password: 'correct horse battery' }, {}, false);
+    // password -> provider -> callback: the session starts at the callback
+    let res = await b.request('POST', passwordAction(b), { _csrf: b.csrf(), email: 'aisyah@example.sg', password: 'correct horse battery' }, {}, false);
+    const setCookies = (r: typeof res) => ([] as string[]).concat((r.headers['set-cookie'] as string | string[] | undefined) ?? []);
+    for (let hops = 0; res.status === 303 || res.status === 302; hops++) {
+      expect(hops).toBeLessThan(5);
+      if (setCookies(res).some((c) => c.startsWith(`${SESSION_COOKIE}=`))) break;
+      res = await b.request('GET', String(res.headers.location), undefined, {}, false);
+    }
+    expect(res.url).toMatch(/\/sign-in\/callback\?/);
     expect(res.status).toBe(303);
-    const cookie = ([] as string[]).concat((res.headers['set-cookie'] as string | string[] | undefined) ?? []).find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
+    const cookie = setCookies(res).find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
     const first = b.cookie(SESSION_COOKIE);
     // signing in again from a page of the signed-in session gives a new session
     await b.get('/services/baby-bonus/apply');
-    await b.post('/sign-in', { email: 'aisyah@example.sg', password: 'correct horse battery' });
+    await b.post('/demo/sign-in', { persona: 'tan-ah-kow' });
     expect(b.cookie(SESSION_COOKIE)).not.toBe(first);
+    // a cookie planted in the browser before sign-in (fixation) is never kept
+    const planted = new FormBrowser(p.app);
+    await planted.request('GET', '/', undefined, { cookie: `${SESSION_COOKIE}=planted-by-someone-else-0123456789` });
+    await signIn(planted, 'aisyah@example.sg', 'correct horse battery');
+    expect(planted.cookie(SESSION_COOKIE)).toMatch(/^[\w-]{40,}$/);
     // the old session no longer works
     const r = await p.app.inject({ url: '/account', headers: { cookie: `${SESSION_COOKIE}=${first}`, accept: 'text/html' } });
     expect(r.statusCode).toBe(302);
@@ -86,8 +102,8 @@ describe('citizen accounts', () => {
     now = new Date(now.getTime() + 20 * 60_000);
     expect((await b.get('/account')).status).toBe(200); // activity keeps it alive
     now = new Date(now.getTime() + 31 * 60_000);
-    const res = await b.get('/account');
-    expect(res.url).toMatch(/^\/sign-in\?next=%2Faccount/);
+    const res = await b.request('GET', '/account', undefined, {}, false);
+    expect(String(res.headers.location)).toMatch(/^\/sign-in\?next=%2Faccount/);
     now = new Date();
   });
 
@@ -124,7 +140,8 @@ describe('citizen accounts', () => {
     expect(res.status).toBe(422);
     res = await b.post('/reset-password', { token: new URL(link, 'http://x').searchParams.get('token')!, password: 'a brand new passphrase' });
     expect(res.url).toBe('/account?reset=1');
-    expect((await other.get('/account')).url).toMatch(/^\/sign-in/);
+    // the other browser is sent to sign in again
+    expect(h1((await other.get('/account')).html)).toBe('Sign in');
     expect((await signIn(new FormBrowser(p.app), 'aisyah@example.sg', 'correct horse battery')).status).toBe(422);
     expect((await signIn(new FormBrowser(p.app), 'aisyah@example.sg', 'a brand new passphrase')).url).toBe('/my-applications');
     expect((await b.get(link)).status).toBe(410);
@@ -145,7 +162,7 @@ describe('citizen accounts', () => {
   it('refuses forms without a valid CSRF token', async () => {
     const b = new FormBrowser(p.app);
     await b.get('/sign-in');
-    const res = await b.request('POST', '/sign-in', { email: 'aisyah@example.sg', password: 'a brand new passphrase' });
+    const res = await b.request('POST', passwordAction(b), { email: 'aisyah@example.sg', password: 'a brand new passphrase' });
     expect(res.status).toBe(403);
     expect(decode(res.html)).toContain('This form has expired or was sent twice');
   });

@@ -39,7 +39,7 @@ export async function updateAccount(db: Db, id: string, set: Partial<Omit<Accoun
 
 export const rolesOf = (row: AccountRow): Role[] => fromJson<Role[]>(row.roles) ?? [];
 
-export interface SessionRow { id_hash: string; account_id: string; created_at: string; last_seen_at: string; expires_at: string; acting_for: string | null }
+export interface SessionRow { id_hash: string; account_id: string; created_at: string; last_seen_at: string; expires_at: string; acting_for: string | null; amr: string | null }
 
 export async function insertSession(db: Db, s: SessionRow): Promise<void> {
   await db.insertInto('sessions').values(s).execute();
@@ -60,18 +60,18 @@ export async function deleteExpiredSessions(db: Db, now: string, idleCutoff: str
   return Number(r.numDeletedRows ?? 0);
 }
 
-export async function insertEmailToken(db: Db, t: { tokenHash: string; accountId: string; purpose: 'verify' | 'reset'; next: string | null; expiresAt: string }): Promise<void> {
+export async function insertEmailToken(db: Db, t: { tokenHash: string; accountId: string; purpose: 'verify' | 'reset' | 'invite'; next: string | null; expiresAt: string }): Promise<void> {
   await db.insertInto('email_tokens').values({ token_hash: t.tokenHash, account_id: t.accountId, purpose: t.purpose, next: t.next, expires_at: t.expiresAt, used_at: null, created_at: nowIso() }).execute();
 }
 
 /** Use a token once: returns it if it was valid and unused, marking it used in the same statement. */
-export async function consumeEmailToken(db: Db, tokenHash: string, purpose: 'verify' | 'reset', now: string) {
+export async function consumeEmailToken(db: Db, tokenHash: string, purpose: 'verify' | 'reset' | 'invite', now: string) {
   const res = await db.updateTable('email_tokens').set({ used_at: now })
     .where('token_hash', '=', tokenHash).where('purpose', '=', purpose).where('used_at', 'is', null).where('expires_at', '>', now)
     .returningAll().executeTakeFirst();
   return res as { account_id: string; next: string | null } | undefined;
 }
 
-export const peekEmailToken = (db: Db, tokenHash: string, purpose: 'verify' | 'reset', now: string) =>
+export const peekEmailToken = (db: Db, tokenHash: string, purpose: 'verify' | 'reset' | 'invite', now: string) =>
   db.selectFrom('email_tokens').selectAll().where('token_hash', '=', tokenHash).where('purpose', '=', purpose)
     .where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();

@@ -5,9 +5,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomToken, sha256 } from '../../platform/crypto/index.ts';
-import { fromJson, nowIso } from '../../platform/db/index.ts';
+import { fromJson, nowIso, toJson } from '../../platform/db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Principal } from '../../platform/http/index.ts';
+
+export type ActingFor = NonNullable<Principal['actingFor']>;
+import { actingForOf, representationsOf } from './businesses.ts';
 import { deleteSession, findAccount, findSession, insertSession, rolesOf, touchSession } from './repository.ts';
 
 export const SESSION_COOKIE = 'civitas_session';
@@ -20,18 +23,23 @@ function cookieOptions(ctx: AppContext) {
 }
 
 /** Start a fresh session for the account, ending the one the browser had (no fixation). */
-export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, accountId: string): Promise<void> {
+export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, accountId: string, amr: string[] = [], actingFor: ActingFor | null = null): Promise<void> {
   const old = request.cookies[SESSION_COOKIE];
   if (old) await deleteSession(ctx.db, sha256(old));
   const token = randomToken(32);
   const now = ctx.clock();
   await insertSession(ctx.db, {
     id_hash: sha256(token), account_id: accountId, created_at: nowIso(now), last_seen_at: nowIso(now),
-    expires_at: nowIso(new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS)), acting_for: null,
+    expires_at: nowIso(new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS)), acting_for: actingFor ? toJson(actingFor) : null, amr: toJson(amr),
   });
   reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(ctx), maxAge: ABSOLUTE_TIMEOUT_MS / 1000 });
   request.principal = null;
   request.csrfBinding = `session:${sha256(token)}`;
+}
+
+/** Act for a business (or, with null, for oneself) in this session. */
+export async function setActingFor(ctx: AppContext, sessionId: string, actingFor: ActingFor | null): Promise<void> {
+  await ctx.db.updateTable('sessions').set({ acting_for: actingFor ? toJson(actingFor) : null }).where('id_hash', '=', sessionId).execute();
 }
 
 export async function endSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -58,6 +66,12 @@ export function sessionHook(ctx: AppContext) {
     const account = await findAccount(ctx.db, session.account_id);
     if (!account || account.status !== 'active') return;
     if (Date.parse(session.last_seen_at) + TOUCH_EVERY_MS < now) await touchSession(ctx.db, idHash, nowIso(new Date(now)));
+    // acting for a business: the roles are read afresh, so a change by the business's administrator counts at once
+    let actingFor = fromJson<ActingFor | null>(session.acting_for);
+    if (actingFor) {
+      const rep = (await representationsOf(ctx.db, account.nric_hash)).find((r) => r.uen === actingFor!.uen);
+      actingFor = rep ? actingForOf(rep) : null;
+    }
     const principal: Principal = {
       id: account.id,
       kind: account.kind,
@@ -65,8 +79,9 @@ export function sessionHook(ctx: AppContext) {
       email: account.email_enc ? ctx.keys.decrypt(account.email_enc, `account:${account.id}`) : null,
       roles: rolesOf(account),
       agencyId: account.agency_id,
-      actingFor: fromJson(session.acting_for),
+      actingFor,
       sessionId: idHash,
+      authMethods: fromJson<string[] | null>(session.amr) ?? [],
     };
     request.principal = principal;
     request.csrfBinding = `session:${idHash}`;

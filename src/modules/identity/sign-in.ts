@@ -1,5 +1,6 @@
 /**
- * Sign in with email and password. Every failure reads the same ("enter a
+ * The first factor: email and password (a step of the provider's sign-in
+ * page; the session starts when the provider has answered). Every failure reads the same ("enter a
  * correct email address and password"); attempts are limited per address and
  * per network address, whether or not an account exists, so nothing can be
  * learned by trying.
@@ -55,6 +56,6 @@ export async function signIn(ctx: AppContext, input: { email: unknown; password:
     return { ok: false, unverified: true, errors: [] };
   }
   await clearRateLimit(ctx.db, `sign-in:email:${hash}`);
-  await appendAudit(ctx.db, { stream: `account:${account.id}`, action: 'identity.signed_in', actorType: account.kind, actorId: account.id, subjectType: 'account', subjectId: account.id, requestId: input.requestId, data: { method: 'password' } });
+  await appendAudit(ctx.db, { stream: `account:${account.id}`, action: 'identity.password_accepted', actorType: account.kind, actorId: account.id, subjectType: 'account', subjectId: account.id, requestId: input.requestId, data: { method: 'password' } });
   return { ok: true, accountId: account.id };
 }

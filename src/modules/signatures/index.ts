@@ -25,7 +25,7 @@ export {
 export { signApplication, signedSummaryOf } from './sign-application.ts';
 export { verifyCode, verifyUpload } from './verify-document.ts';
 export { verifyPdfSignature, type SignatureCheck, type TrustStore } from './verify-signature.ts';
-export { PasswordStepUp, type StepUp, type StepUpResult, type StepUpField } from './step-up.ts';
+export { PasswordStepUp, SecondFactorStepUp, type StepUp, type StepUpResult, type StepUpField } from './step-up.ts';
 export type { KeyHandle, KeyStore, Signer } from './signer.ts';
 export { SoftwareKeyStore } from './signer.ts';
 export { agencyJwks, jwksUrl } from './credentials.ts';

@@ -85,10 +85,11 @@ export function registerSignatureRoutes(app: App, s: Signatures): void {
     if (!service.definition.signatureRequired) throw notFound();
     return { a, service };
   }
-  const signPage = (request: FastifyRequest, reply: any, a: Application, service: any, errors: { text: string; href: string }[] = []) => {
+  const signPage = async (request: FastifyRequest, reply: any, a: Application, service: any, errors: { text: string; href: string }[] = []) => {
     const summary = applicationSummary(s, a, service, request.principal!, request.lang);
+    const demoCode = ctx.config.demo ? await s.stepUp.demoHint?.(request.principal!) : null;
     return reply.page(V('sign'), {
-      title: request.t('signatures.sign.title'), summary, errors, fields: s.stepUp.fields, action: `/applications/${a.id}/sign`,
+      title: request.t('signatures.sign.title'), summary, errors, fields: s.stepUp.fields, action: `/applications/${a.id}/sign`, demoCode,
       backHref: `/applications/${a.id}/check`,
     }, errors.length ? 422 : undefined);
   };

@@ -8,11 +8,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hash } from '@node-rs/argon2';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { FormBrowser, decode, h1 } from '../../../test/helpers/browser.ts';
+import { signWithDemoCode } from '../../../test/helpers/identity.ts';
 import { nssDb, opensslCmsVerify, opensslTsVerify, pdfText, pdfsig, qrOnFirstPage, run, tmpDir } from '../../../test/helpers/pdf-tools.ts';
 import { createApiKey } from '../identity/index.ts';
 import { DefinitionError, loadDefinitions } from '../catalogue/index.ts';
@@ -20,7 +20,6 @@ import { SERVICES_DIR } from '../../main.ts';
 import { toPem } from './asn1.ts';
 import { issueDocument } from './documents.ts';
 
-const PASSWORD = 'correct horse battery staple';
 
 const SERVICE = `
 id: test-permit
@@ -90,8 +89,6 @@ async function fetchBytes(b: FormBrowser | null, url: string): Promise<{ status:
 
 beforeAll(async () => {
   p = await createTestPlatform({ CIVITAS_BASE_URL: 'https://civitas.test' }, { servicesDir: servicesDir() });
-  const row = await p.ctx.db.selectFrom('accounts').select('id').where('demo_persona', '=', 'tan-ah-kow').executeTakeFirstOrThrow();
-  await p.ctx.db.updateTable('accounts').set({ password_hash: await hash(PASSWORD, { algorithm: 2 }) }).where('id', '=', row.id).execute();
   citizen = new FormBrowser(p.app);
   await citizen.get('/sign-in');
   await citizen.post('/demo/sign-in', { persona: 'tan-ah-kow' });
@@ -130,10 +127,11 @@ describe('signing an application after step-up', () => {
     expect(sign.html).toContain('I will leave the hall clean.');
   });
 
-  it('refuses to sign without the step-up (wrong or missing password)', async () => {
-    const wrong = await citizen.post(`/applications/${appId}/sign`, { password: 'not my password' });
+  it('refuses to sign without the step-up (a wrong or missing authenticator code)', async () => {
+    await citizen.get(`/applications/${appId}/sign`);
+    const wrong = await citizen.post(`/applications/${appId}/sign`, { code: '000000' });
     expect(wrong.status).toBe(422);
-    expect(wrong.html).toContain('The password is not correct');
+    expect(decode(wrong.html)).toContain('The code is not correct or has already been used');
     const empty = await citizen.post(`/applications/${appId}/sign`, {});
     expect(empty.status).toBe(422);
     const row = await p.ctx.db.selectFrom('applications').select('status').where('id', '=', appId).executeTakeFirstOrThrow();
@@ -141,7 +139,7 @@ describe('signing an application after step-up', () => {
   });
 
   it('signs after step-up: a PAdES PDF of exactly the summary, valid for pdfsig and openssl', async () => {
-    const done = await citizen.post(`/applications/${appId}/sign`, { password: PASSWORD });
+    const done = await signWithDemoCode(citizen, `/applications/${appId}`);
     expect(done.url).toBe(`/applications/${appId}/confirmation`);
     const got = await fetchBytes(citizen, `/applications/${appId}/signed.pdf`);
     expect(got.type).toBe('application/pdf');
@@ -151,7 +149,7 @@ describe('signing an application after step-up', () => {
     const text = pdfText(signedSummary);
     for (const shown of ['Application summary', 'Community hall permit', 'Name of the event', 'Tan family reunion', 'Number of guests', 'Up to 50', 'I will leave the hall clean.', 'Signed electronically by Tan Ah Kow']) expect(text).toContain(shown);
     const audit = await p.ctx.db.selectFrom('audit_log').select('data').where('action', '=', 'signatures.application_signed').executeTakeFirstOrThrow();
-    expect(JSON.parse(audit.data as string).stepUp).toBe('password');
+    expect(JSON.parse(audit.data as string).stepUp).toBe('totp');
     // an application that needs a signature cannot be submitted around the signing step
     const view = await citizen.get(`/applications/${appId}`);
     expect(view.html).toContain('Your signed application (PDF)');
@@ -307,8 +305,6 @@ describe('revocation', () => {
   it('a PDF sealed by another CA fails in pdfsig, openssl and /verify', async () => {
     const other = await createTestPlatform({ CIVITAS_BASE_URL: 'https://elsewhere.test' }, { servicesDir: servicesDir() });
     try {
-      const row = await other.ctx.db.selectFrom('accounts').select('id').where('demo_persona', '=', 'tan-ah-kow').executeTakeFirstOrThrow();
-      await other.ctx.db.updateTable('accounts').set({ password_hash: await hash(PASSWORD, { algorithm: 2 }) }).where('id', '=', row.id).execute();
       const b = new FormBrowser(other.app);
       await b.get('/sign-in');
       await b.post('/demo/sign-in', { persona: 'tan-ah-kow' });
@@ -316,8 +312,7 @@ describe('revocation', () => {
       const first = await b.post('/services/test-permit/applications');
       const id = first.url.split('/')[2]!;
       await b.post(`/applications/${id}/pages/details`, { eventName: 'Elsewhere', guests: 'large' });
-      await b.get(`/applications/${id}/sign`);
-      await b.post(`/applications/${id}/sign`, { password: PASSWORD });
+      await signWithDemoCode(b, `/applications/${id}`);
       const ref = await issueDocument(other.signatures, { applicationId: id, approvedBy: { type: 'system', id: null } });
       const res = await other.app.inject({ url: `/documents/${ref.documentId}/pdf`, headers: { cookie: `civitas_session=${b.cookie('civitas_session')}` } });
       const foreign = res.rawPayload;
@@ -364,7 +359,7 @@ describe('the PKI and the timestamp authority over HTTP', () => {
   });
 
   it('private keys are stored encrypted; a service needing a signature is refused when the signing step is not registered', async () => {
-    const keys = await p.ctx.db.selectFrom('signing_keys').selectAll().execute();
+    const keys = await p.ctx.db.selectFrom('pki_keys').selectAll().execute();
     expect(keys.length).toBeGreaterThan(3);
     for (const k of keys as any[]) expect(k.private_key_enc).toMatch(/^v\d+:/);
     expect(() => loadDefinitions(SERVICES_DIR, { journeySteps: new Set() })).toThrow(DefinitionError);

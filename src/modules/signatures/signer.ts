@@ -53,7 +53,7 @@ class SoftwareKey implements KeyHandle {
   }
 }
 
-/** Keys generated here and kept in `signing_keys`, encrypted at rest with the platform key ring. */
+/** Keys generated here and kept in `pki_keys`, encrypted at rest with the platform key ring. */
 export class SoftwareKeyStore implements KeyStore {
   private readonly cache = new Map<string, SoftwareKey>();
   constructor(private readonly keys: KeyRing) {}
@@ -63,7 +63,7 @@ export class SoftwareKeyStore implements KeyStore {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const spki = publicKey.export({ format: 'der', type: 'spki' });
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
-    await db.insertInto('signing_keys').values({
+    await db.insertInto('pki_keys').values({
       id, algorithm: 'ecdsa-p256-sha256', public_key: spki.toString('base64'),
       private_key_enc: this.keys.encrypt(pkcs8.toString('base64'), `signing-key:${id}`), key_ref: null, created_at: nowIso(),
     }).execute();
@@ -75,7 +75,7 @@ export class SoftwareKeyStore implements KeyStore {
   async load(db: Db, id: string): Promise<KeyHandle> {
     const hit = this.cache.get(id);
     if (hit) return hit;
-    const row: any = await db.selectFrom('signing_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    const row: any = await db.selectFrom('pki_keys').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row?.private_key_enc) throw new Error(`signing key ${id} is not held by the software key store`);
     const pkcs8 = Buffer.from(this.keys.decrypt(row.private_key_enc, `signing-key:${id}`), 'base64');
     const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });

@@ -9,7 +9,7 @@
  */
 import type { AppContext } from '../../platform/context.ts';
 import type { Principal } from '../../platform/http/index.ts';
-import { reverifyPassword } from '../identity/index.ts';
+import { demoTotpCode, factorsOf, reverifyPassword, useRecoveryCode, verifyTotp } from '../identity/index.ts';
 
 export interface StepUpField { name: string; type: 'password' | 'text'; label: string; hint?: string; autocomplete: string }
 
@@ -21,6 +21,35 @@ export interface StepUp {
   /** the inputs the sign page shows (labels are message keys) */
   readonly fields: StepUpField[];
   verify(principal: Principal, request: { body: Record<string, unknown>; requestId?: string }): Promise<StepUpResult>;
+  /** demo mode: what to show so a made-up person can pass (e.g. today's authenticator code) */
+  demoHint?(principal: Principal): Promise<string | null>;
+}
+
+/**
+ * Step-up with the account's second factor: the code from its authenticator
+ * app, or one of its recovery codes. An account without a second factor is
+ * sent to set one up first.
+ */
+export class SecondFactorStepUp implements StepUp {
+  readonly method = 'totp';
+  readonly fields: StepUpField[] = [{ name: 'code', type: 'text', label: 'signatures.sign.code', hint: 'signatures.sign.codeHint', autocomplete: 'one-time-code' }];
+  constructor(private readonly ctx: AppContext) {}
+
+  async verify(principal: Principal, request: { body: Record<string, unknown>; requestId?: string }): Promise<StepUpResult> {
+    const factors = await factorsOf(this.ctx.db, principal.id);
+    if (!factors.totp && factors.recoveryCodesLeft === 0) return { ok: false, error: 'signatures.sign.errorNoFactor' };
+    const code = typeof request.body.code === 'string' ? request.body.code.replace(/[\s-]/g, '') : '';
+    if (!code) return { ok: false, error: 'signatures.sign.errorCodeMissing' };
+    const isTotp = /^\d{6}$/.test(code);
+    const r = isTotp ? await verifyTotp(this.ctx, principal.id, code, request.requestId) : await useRecoveryCode(this.ctx, principal.id, code, request.requestId);
+    if (r.ok) return { ok: true, method: isTotp ? 'totp' : 'recovery-code' };
+    if (r.reason === 'locked') return { ok: false, error: 'signatures.sign.errorTooMany' };
+    return { ok: false, error: 'signatures.sign.errorCode' };
+  }
+
+  demoHint(principal: Principal): Promise<string | null> {
+    return demoTotpCode(this.ctx, principal.id);
+  }
 }
 
 export class PasswordStepUp implements StepUp {

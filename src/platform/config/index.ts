@@ -26,6 +26,43 @@ export interface Config {
   dbPoolSize: number;
   /** an external RFC 3161 timestamp authority; unset: Civitas's own (signatures module) */
   tsaUrl: string | undefined;
+  /** external OpenID providers Civitas signs people in with (Singpass, Corppass, an agency's directory, ...) */
+  oidcProviders: ExternalProviderConfig[];
+  /** extra relying parties of Civitas's own OpenID provider */
+  oidcClients: OidcClientConfig[];
+  /** days between automatic rotations of the signing and encryption keys */
+  signingKeyDays: number;
+}
+
+/** An external OpenID Connect provider, from CIVITAS_OIDC_PROVIDERS (a JSON list). */
+export interface ExternalProviderConfig {
+  /** short name used in URLs: /auth/<id>/callback */
+  id: string;
+  /** singpass and corppass read Singpass/Corppass claims (NRIC, UEN); oidc reads standard claims */
+  kind: 'singpass' | 'corppass' | 'oidc';
+  issuer: string;
+  clientId: string;
+  /** who signs in with it: people (NRIC), business users (NRIC + UEN) or officers of one agency */
+  audience: 'person' | 'business' | 'officer';
+  /** for audience "officer": the agency whose officers use it */
+  agency: string | null;
+  /** button text, per language (defaults for Singpass and Corppass) */
+  label: Partial<Record<'en' | 'ms' | 'zh' | 'ta', string>> | null;
+  scope: string;
+  /** private_key_jwt (default: Civitas's relying-party key, ES256) or client_secret_basic */
+  clientAuth: 'private_key_jwt' | 'client_secret_basic';
+  clientSecret: string | null;
+  /** for officers: whether the provider's own second factor (amr) is accepted instead of Civitas's */
+  trustProviderMfa: boolean;
+}
+
+/** A relying party registered with the built-in provider, from CIVITAS_OIDC_CLIENTS (a JSON list of client metadata). */
+export interface OidcClientConfig {
+  client_id: string;
+  redirect_uris: string[];
+  /** first-party clients are not asked for consent */
+  first_party?: boolean;
+  [k: string]: unknown;
 }
 
 export class ConfigError extends Error {
@@ -132,11 +169,105 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
     else dbPoolSize = n;
   }
 
+  const oidcProviders = parseProviders(env.CIVITAS_OIDC_PROVIDERS, problems);
+  const oidcClients = parseClients(env.CIVITAS_OIDC_CLIENTS, problems);
+
+  let signingKeyDays = 90;
+  if (env.CIVITAS_SIGNING_KEY_DAYS) {
+    const n = Number(env.CIVITAS_SIGNING_KEY_DAYS);
+    if (!Number.isInteger(n) || n < 1 || n > 3650) problems.push(`CIVITAS_SIGNING_KEY_DAYS="${env.CIVITAS_SIGNING_KEY_DAYS}" is not a number of days from 1 to 3650 (default 90).`);
+    else signingKeyDays = n;
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port, host, dataDir, database, demo, baseUrl, smtpUrl, mailFrom, logLevel, worker,
     secureCookies: baseUrl.startsWith('https:'), tsaUrl, dbPoolSize,
+    oidcProviders, oidcClients, signingKeyDays,
   };
+}
+
+const LABEL_LANGS = ['en', 'ms', 'zh', 'ta'];
+
+function parseJsonList(name: string, raw: string | undefined, problems: string[]): unknown[] | null {
+  if (raw === undefined || raw.trim() === '') return [];
+  try {
+    const v = JSON.parse(raw);
+    if (!Array.isArray(v)) throw new Error('not a list');
+    return v;
+  } catch {
+    problems.push(`${name} is not a JSON list (e.g. [{"id":"singpass", ...}]): see docs/identity.md.`);
+    return null;
+  }
+}
+
+/** CIVITAS_OIDC_PROVIDERS: each entry checked, each problem named with the entry it belongs to. */
+function parseProviders(raw: string | undefined, problems: string[]): ExternalProviderConfig[] {
+  const list = parseJsonList('CIVITAS_OIDC_PROVIDERS', raw, problems);
+  if (!list) return [];
+  const out: ExternalProviderConfig[] = [];
+  const seen = new Set<string>();
+  list.forEach((item, i) => {
+    const where = `CIVITAS_OIDC_PROVIDERS[${i}]`;
+    if (!item || typeof item !== 'object') { problems.push(`${where} is not an object.`); return; }
+    const o = item as Record<string, unknown>;
+    const before = problems.length;
+    const id = typeof o.id === 'string' ? o.id : '';
+    if (!/^[a-z][a-z0-9-]{1,30}$/.test(id)) problems.push(`${where}.id must be a short lower-case name (letters, digits, -), e.g. "singpass".`);
+    else if (seen.has(id)) problems.push(`${where}.id "${id}" is used twice.`);
+    seen.add(id);
+    const kind = o.kind ?? 'oidc';
+    if (kind !== 'singpass' && kind !== 'corppass' && kind !== 'oidc') problems.push(`${where}.kind must be "singpass", "corppass" or "oidc".`);
+    let issuer = '';
+    try {
+      const u = new URL(String(o.issuer ?? ''));
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
+      issuer = String(o.issuer);
+    } catch {
+      problems.push(`${where}.issuer must be the provider's issuer URL (https://...).`);
+    }
+    if (typeof o.clientId !== 'string' || !o.clientId) problems.push(`${where}.clientId is missing: the client id the provider gave Civitas.`);
+    const audience = o.audience ?? (kind === 'corppass' ? 'business' : kind === 'singpass' ? 'person' : undefined);
+    if (audience !== 'person' && audience !== 'business' && audience !== 'officer') problems.push(`${where}.audience must be "person", "business" or "officer".`);
+    if (kind === 'corppass' && audience !== 'business') problems.push(`${where}: Corppass signs in business users: audience must be "business".`);
+    if (audience === 'business' && kind !== 'corppass') problems.push(`${where}: only Corppass says which business a user acts for: use kind "corppass" for audience "business".`);
+    const agency = typeof o.agency === 'string' && o.agency ? o.agency : null;
+    if (audience === 'officer' && !agency) problems.push(`${where}.agency is missing: the agency whose officers sign in with this provider.`);
+    let label: ExternalProviderConfig['label'] = null;
+    if (o.label !== undefined) {
+      if (typeof o.label === 'string') label = { en: o.label };
+      else if (o.label && typeof o.label === 'object' && Object.entries(o.label).every(([k, v]) => LABEL_LANGS.includes(k) && typeof v === 'string')) label = o.label as ExternalProviderConfig['label'];
+      else problems.push(`${where}.label must be text or {"en": "...", "ms": "...", "zh": "...", "ta": "..."}.`);
+    } else if (kind === 'oidc') problems.push(`${where}.label is missing: the text of its sign-in button, e.g. {"en": "Sign in with the MSF directory"}.`);
+    const clientAuth = o.clientAuth ?? 'private_key_jwt';
+    if (clientAuth !== 'private_key_jwt' && clientAuth !== 'client_secret_basic') problems.push(`${where}.clientAuth must be "private_key_jwt" or "client_secret_basic".`);
+    const clientSecret = typeof o.clientSecret === 'string' && o.clientSecret ? o.clientSecret : null;
+    if (clientAuth === 'client_secret_basic' && !clientSecret) problems.push(`${where}.clientSecret is needed with clientAuth "client_secret_basic".`);
+    if ((kind === 'singpass' || kind === 'corppass') && clientAuth !== 'private_key_jwt') problems.push(`${where}: Singpass and Corppass need clientAuth "private_key_jwt".`);
+    const scope = typeof o.scope === 'string' && o.scope ? o.scope : kind === 'oidc' ? 'openid email profile' : 'openid';
+    if (!scope.split(' ').includes('openid')) problems.push(`${where}.scope must include "openid".`);
+    if (problems.length > before) return;
+    out.push({
+      id, kind: kind as ExternalProviderConfig['kind'], issuer, clientId: String(o.clientId), audience: audience as ExternalProviderConfig['audience'],
+      agency, label, scope, clientAuth: clientAuth as ExternalProviderConfig['clientAuth'], clientSecret, trustProviderMfa: o.trustProviderMfa === true,
+    });
+  });
+  return out;
+}
+
+function parseClients(raw: string | undefined, problems: string[]): OidcClientConfig[] {
+  const list = parseJsonList('CIVITAS_OIDC_CLIENTS', raw, problems);
+  if (!list) return [];
+  const out: OidcClientConfig[] = [];
+  list.forEach((item, i) => {
+    const where = `CIVITAS_OIDC_CLIENTS[${i}]`;
+    const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+    const before = problems.length;
+    if (typeof o.client_id !== 'string' || !/^[\w.-]{3,100}$/.test(o.client_id) || o.client_id === 'civitas-web') problems.push(`${where}.client_id must be a name of 3 to 100 letters, digits, ".", "-" or "_" (and not "civitas-web").`);
+    if (!Array.isArray(o.redirect_uris) || o.redirect_uris.some((u) => typeof u !== 'string')) problems.push(`${where}.redirect_uris must be a list of URLs.`);
+    if (problems.length === before) out.push(o as OidcClientConfig);
+  });
+  return out;
 }
 
 /** A description of the configuration safe to print: no passwords. */

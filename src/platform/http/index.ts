@@ -35,6 +35,12 @@ declare module 'fastify' {
     csrfBinding: string | null;
     csrfToken(): string;
     t(key: string, params?: Record<string, string | number | undefined | null>): string;
+    /** the HTML of a page in the request's language (what reply.page sends) */
+    renderPage(template: string, data?: Record<string, unknown>): string;
+  }
+  interface FastifyInstance {
+    /** every route registered, in order (the access-matrix test walks them all) */
+    routeTable: { method: string; url: string; access: Access | undefined }[];
   }
   interface FastifyReply {
     page(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
@@ -146,9 +152,14 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
   });
 
   // Every route must declare who may call it: an undeclared route is a start-up error.
+  app.decorate('routeTable', [] as { method: string; url: string; access: Access | undefined }[]);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/assets/') || route.url === '/assets/*' || route.url.startsWith('/documentation')) return;
     if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} declares no access rule`);
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (method === 'HEAD') continue;
+      app.routeTable.push({ method, url: route.url, access: route.config.access });
+    }
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -156,6 +167,7 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
     const anon = request.cookies[ANON_COOKIE];
     if (anon && /^[\w-]{16,64}$/.test(anon)) request.csrfBinding = `anon:${anon}`;
     reply.header('x-request-id', request.id);
+    (request as any).cspNonce = reply.cspNonce?.script;
   });
 
   app.addHook('preHandler', async (request) => {
@@ -182,8 +194,10 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  const renderHtml = (reply: FastifyReply, template: string, data: Record<string, unknown>) => {
-    const request = reply.request;
+  app.decorateRequest('renderPage', function (this: FastifyRequest, template: string, data: Record<string, unknown> = {}) {
+    return renderPageFor(this, template, data);
+  });
+  const renderPageFor = (request: FastifyRequest, template: string, data: Record<string, unknown>) => {
     const lang = request.lang;
     const path = request.url.split('?')[0]!;
     return views.render(template, {
@@ -195,7 +209,7 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
       languages: LANGUAGES.map((l) => ({ text: LANGUAGE_NAMES[l], lang: LANGUAGE_TAGS[l], href: `/language/${l}?next=${encodeURIComponent(request.url)}`, current: l === lang })),
       principal: request.principal,
       csrfToken: request.csrfToken(),
-      cspNonce: reply.cspNonce?.script,
+      cspNonce: (request as any).cspNonce,
       assets,
       demo: config.demo,
       currentPath: path,
@@ -204,7 +218,7 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
   };
 
   app.decorateReply('page', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status?: number) {
-    const html = renderHtml(this, template, data);
+    const html = this.request.renderPage(template, data);
     if (status) this.status(status);
     return this.type('text/html; charset=utf-8').send(html);
   });
@@ -233,7 +247,7 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
   app.setNotFoundHandler({ preHandler: async () => undefined }, (request, reply) => {
     if (isApiPath(request.url)) return reply.status(404).send({ code: 'not_found', message: 'No such API route.', request_id: request.id });
     // the not-found handler is not a route, so @fastify/compress does not reach it: gzip here
-    const html = renderHtml(reply, 'platform/views/error.njk', { status: 404, code: 'not_found', messageKey: 'errors.pageNotFound', details: {}, requestId: request.id });
+    const html = request.renderPage('platform/views/error.njk', { status: 404, code: 'not_found', messageKey: 'errors.pageNotFound', details: {}, requestId: request.id });
     reply.status(404).type('text/html; charset=utf-8').header('vary', 'accept-encoding');
     if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(gzipSync(html));
     return reply.send(html);

@@ -25,3 +25,12 @@ export async function hitRateLimit(db: Db, key: string, limit: number, windowMs:
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute();
 }
+
+/** Look without counting: is the limit already reached in the current window? (For limits that count failures only.) */
+export async function peekRateLimit(db: Db, key: string, limit: number, windowMs: number, now: Date = new Date()): Promise<RateLimitResult> {
+  const row = await db.selectFrom('rate_limits').select(['count', 'window_start']).where('key', '=', key).executeTakeFirst() as { count: number; window_start: string } | undefined;
+  if (!row || Date.parse(row.window_start) + windowMs <= now.getTime()) return { allowed: true, count: 0, retryAfterSeconds: 0 };
+  const count = Number(row.count);
+  const resetAt = Date.parse(row.window_start) + windowMs;
+  return { allowed: count < limit, count, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now.getTime()) / 1000)) };
+}
