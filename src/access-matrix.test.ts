@@ -13,9 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../test/helpers/platform.ts';
 import { hmac, platformSecret, randomToken, sha256 } from './platform/crypto/index.ts';
-import { nowIso } from './platform/db/index.ts';
+import { inTransaction, nowIso } from './platform/db/index.ts';
 import { createApiKey, createOAuthClient, DEMO_BUSINESSES, requestPasswordReset, SESSION_COOKIE } from './modules/identity/index.ts';
-import { startApplication } from './modules/applications/index.ts';
+import { createSubmittedApplication, startApplication } from './modules/applications/index.ts';
+import { ensureCase } from './modules/casework/index.ts';
+import { babyBonusAnswers } from '../test/helpers/casework.ts';
 
 const WHO = ['anonymous', 'citizen', 'rep_admin', 'rep_applicant', 'case_officer', 'approver', 'agency_admin', 'auditor', 'kpi_viewer', 'api_scoped', 'api_unscoped'] as const;
 type Who = (typeof WHO)[number];
@@ -38,6 +40,8 @@ const OFFICER_PAGE = only(Object.fromEntries(OFFICERS.map((w) => [w, 'ok'])));
 const AGENCY_ADMIN = only({ agency_admin: 'ok' });
 /** another agency's record: its administrator's page says "not found", others may not even ask */
 const OTHER_AGENCYS = only({ agency_admin: 404 });
+/** casework pages: case officers, approvers and the agency administrator (auditors read the audit, not the queue) */
+const CASEWORKERS = only({ case_officer: 'ok', approver: 'ok', agency_admin: 'ok' });
 const API = (scoped: Outcome, unscoped: Outcome): Row => ({ ...all('signin'), api_scoped: scoped, api_unscoped: unscoped });
 
 const MATRIX: Record<string, Row> = {
@@ -164,6 +168,27 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/documents/:id/pdf': API(404, 403),
   'GET /api/v1/whoami': API('ok', 'ok'),
   'GET /api/v1/agency/applications': API('ok', 403),
+  // casework: the agency's officers who work cases (the case is the MSF citizen's submitted application)
+  'GET /casework': CASEWORKERS,
+  'POST /casework/bulk': CASEWORKERS,
+  'GET /casework/cases/:id': CASEWORKERS,
+  'POST /casework/cases/:id/actions': CASEWORKERS,
+  'POST /casework/cases/:id/assignment': CASEWORKERS,
+  'POST /casework/cases/:id/notes': CASEWORKERS,
+  // a file that is not on the case
+  'GET /casework/cases/:id/files/:fileId': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  'GET /casework/record': only({ case_officer: 'ok', approver: 'ok' }),
+  'POST /casework/record': only({ case_officer: 'ok', approver: 'ok' }),
+  'GET /casework/settings': AGENCY_ADMIN,
+  'POST /casework/settings/assignment': AGENCY_ADMIN,
+  'POST /casework/settings/webhooks': AGENCY_ADMIN,
+  'POST /casework/settings/webhooks/:endpointId/disable': OTHER_AGENCYS,
+  // the applicant answers a request for information on their own case
+  'GET /applications/:id/respond': OWN_APPLICATION,
+  'POST /applications/:id/respond': OWN_APPLICATION,
+  'POST /api/v1/services/:serviceId/applications': API('ok', 403),
+  'GET /api/v1/applications/:id': API('ok', 403),
+  'POST /api/v1/applications/:id/actions': API('ok', 403),
 };
 
 let p: TestPlatform;
@@ -188,13 +213,20 @@ beforeAll(async () => {
   sessions.agency_admin = { account: await persona('ahmad-faizal'), amr: ['pwd', 'otp'] };
   sessions.auditor = { account: await persona('daniel-ong'), amr: ['pwd', 'otp'] };
   sessions.kpi_viewer = { account: await persona('farah-aziz'), amr: ['pwd', 'otp'] };
-  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'documents:read'] })).key;
+  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'applications:write', 'casework:act', 'documents:read'] })).key;
   apiKeys.api_unscoped = (await createApiKey(db, { agencyId: 'msf', name: 'without', scopes: ['kpi:read'] })).key;
 
   // the citizen's draft (with an uploaded file), other agencies' records, an email
   const tan = { id: sessions.citizen.account, kind: 'citizen' as const, displayName: 'Tan Ah Kow', email: null, roles: ['citizen' as const], agencyId: null, actingFor: null, sessionId: 'x', authMethods: ['pwd'] };
   fixtures.application = (await startApplication(p.ctx, p.catalogue, { serviceId: 'baby-bonus', applicant: tan, lang: 'en' })).id;
   fixtures.signable = (await startApplication(p.ctx, p.catalogue, { serviceId: 'renovation-permit', applicant: tan, lang: 'en' })).id;
+  // a submitted application with its case (received on paper at MSF)
+  const babyBonus = p.catalogue.get('baby-bonus')!;
+  fixtures.case = (await inTransaction(db, (trx) => createSubmittedApplication(p.ctx, trx, {
+    service: babyBonus, channel: 'paper', applicantId: tan.id, actingForUen: null, contactEmail: null, lang: 'en', answers: babyBonusAnswers(), uploads: {},
+    by: { type: 'officer', id: sessions.case_officer!.account, agencyId: 'msf' },
+  }))).id;
+  await ensureCase(p.casework, fixtures.case);
   fixtures.file = randomUUID();
   await db.insertInto('application_files').values({ id: fixtures.file, application_id: fixtures.application, question_id: 'x', name_enc: p.ctx.keys.encrypt('a.pdf', `file:${fixtures.file}`), type: 'application/pdf', size: 4, sha256: sha256('%PDF'), content: Buffer.from('%PDF'), uploaded_by: tan.id, created_at: nowIso() }).execute();
   fixtures.avsOfficer = await persona('priya-nair');
@@ -220,6 +252,8 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/agencies/:id') u = '/agencies/msf';
   if (url === '/demo/mail/:id') u = `/demo/mail/${fixtures.email}`;
   if (url === '/applications/:id/sign' || url === '/applications/:id/signed.pdf') u = url.replace(':id', fixtures.signable!);
+  if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond') u = u.replace(fixtures.application!, fixtures.case!);
+  if (url === '/casework/settings/webhooks/:endpointId/disable') u = `/casework/settings/webhooks/${fixtures.unknownId}/disable`;
   if (url === '/pki/ca/:file') u = '/pki/ca/root.pem';
   if (url === '/pki/crl/:file') u = '/pki/crl/issuing-1.crl';
   if (url === '/verify/:code' || url === '/api/v1/verify/:code') u = url.replace(':code', 'ABCDE-FGHJK');
@@ -229,7 +263,7 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/agency/api/keys/:id/revoke') u = `/agency/api/keys/${fixtures.avsKey}/revoke`;
   if (url === '/agency/api/clients/:id/revoke') u = `/agency/api/clients/${fixtures.avsClient}/revoke`;
   if (url === '/services/:serviceId/applications' || url === '/services/:serviceId/apply') u = url.replace(':serviceId', 'baby-bonus');
-  const bodies: Record<string, Record<string, string>> = { '/demo/sign-in': { persona: 'tan-ah-kow' }, '/acting-for': { actingFor: 'self' } };
+  const bodies: Record<string, Record<string, string>> = { '/demo/sign-in': { persona: 'tan-ah-kow' }, '/acting-for': { actingFor: 'self' }, '/casework/settings/assignment': { serviceId: 'baby-bonus', stepId: 'assessment' } };
   return { url: u, body: method === 'POST' ? bodies[url] ?? {} : undefined };
 }
 

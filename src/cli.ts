@@ -30,16 +30,18 @@ Commands:
   keys list        show the signing and encryption keys (public parts only)
   services-check   validate the service definitions in services/
   i18n-check       list message keys missing in a language
+  calendar list    show the public-holiday calendar's years and days off [--year 2026]
+  calendar import  replace years of a calendar from a YAML file: calendar import <file>
 
 Configuration comes from the environment: PORT, CIVITAS_DATA_DIR, DATABASE_URL,
-CIVITAS_DEMO, CIVITAS_BASE_URL, CIVITAS_SMTP_URL, CIVITAS_MASTER_KEY, LOG_LEVEL,
+CIVITAS_DEMO, CIVITAS_BASE_URL, CIVITAS_SMTP_URL, CIVITAS_MASTER_KEY, CIVITAS_CALENDAR, LOG_LEVEL,
 CIVITAS_OIDC_PROVIDERS, CIVITAS_OIDC_CLIENTS, CIVITAS_SIGNING_KEY_DAYS.
 See docs/operations.md and docs/identity.md.`;
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, agency: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, email: { type: 'string' }, roles: { type: 'string' }, owner: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, agency: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, email: { type: 'string' }, roles: { type: 'string' }, owner: { type: 'string' }, year: { type: 'string' } } });
   const [command, sub] = positionals;
   if (!command || values.help) { say(HELP); return command ? 0 : 1; }
 
@@ -183,6 +185,36 @@ async function main(): Promise<number> {
         }
         for (const k of await loadKeys(database.db, keyring)) say(`  ${k.owner} ${k.use} ${k.alg.padEnd(15)} ${k.state.padEnd(8)} ${k.kid}  (created ${k.createdAt})`);
         return 0;
+      } finally {
+        await database.close();
+      }
+    }
+    case 'calendar': {
+      const { importCalendarFile, loadCalendar, syncCalendars, CalendarDataError } = await import('./platform/calendar/index.ts');
+      if (sub !== 'list' && sub !== 'import') { say('Usage: civitas calendar list [--year 2026] | civitas calendar import <file.yaml>'); return 1; }
+      const database = await openDatabase(config.database);
+      try {
+        await migrateToLatest(database.db);
+        await syncCalendars(database.db);
+        if (sub === 'import') {
+          const file = positionals[2];
+          if (!file) { say('Name the file: civitas calendar import <file.yaml> (see docs/operations.md for its format).'); return 1; }
+          const r = await importCalendarFile(database.db, file);
+          for (const y of r.years) say(`${r.calendar} ${y.year}: ${y.daysOff} days off imported (kept across upgrades).`);
+          say('Running Civitas processes use the new dates within 5 minutes.');
+          return 0;
+        }
+        const c = await loadCalendar(database.db, config.calendar);
+        say(`${c.name} (${c.id}, ${c.timeZone})`);
+        for (const [year, status] of [...c.years].sort((a, b) => a[0] - b[0])) {
+          if (values.year && String(year) !== values.year) continue;
+          say(`  ${year} (${status}):`);
+          for (const d of c.daysOffIn(year)) say(`    ${d.date}  ${d.name}${d.kind === 'in-lieu' ? ' (day in lieu)' : ''}`);
+        }
+        return 0;
+      } catch (e) {
+        if (e instanceof CalendarDataError) { say(e.message); return 1; }
+        throw e;
       } finally {
         await database.close();
       }

@@ -17,13 +17,15 @@ import { JobRegistry, Worker, pruneFinishedJobs } from './platform/jobs/index.ts
 import { createLogger, type Logger } from './platform/log/index.ts';
 import { Metrics } from './platform/metrics/index.ts';
 import { createViews } from './platform/views/index.ts';
+import { CalendarSource, syncCalendars } from './platform/calendar/index.ts';
 import { buildAssets } from './platform/views/assets.ts';
 import { syncCatalogue, registerCatalogueRoutes, type Catalogue } from './modules/catalogue/index.ts';
 import { apiKeyHook, attachWebClient, createIdentity, identityJobs, registerIdentityRoutes, seedDemoPersonas, sessionHook, type IdentityServices } from './modules/identity/index.ts';
 import { registerApplicationRoutes } from './modules/applications/index.ts';
 import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.ts';
 import { registerSiteRoutes } from './modules/site/index.ts';
-import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
+import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
+import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -36,6 +38,9 @@ export interface Platform {
   worker: Worker;
   catalogue: Catalogue;
   database: Database;
+  /** the public-holiday calendar (CIVITAS_CALENDAR) for working-day deadlines */
+  calendar: CalendarSource;
+  casework: Casework;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const applied = await migrateToLatest(database.db, (name) => progress(`migration applied: ${name}`));
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
     const keys = await KeyRing.load(database.db, loadMasterKey(config.dataDir));
+    for (const c of await syncCalendars(database.db)) progress(`calendar updated: ${c}`);
+    const calendar = new CalendarSource(database.db, config.calendar);
+    await calendar.get(); // an unknown CIVITAS_CALENDAR stops start-up here, with the calendars there are
     const assets = await buildAssets();
     const jobs = new JobRegistry();
     const ctx: AppContext = {
@@ -76,6 +84,13 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
     jobs.every({ name: 'jobs-cleanup', queue: 'platform.jobs-cleanup', everyMs: 86400_000 });
     jobs.define(issueDocumentJob(signatures));
+    // an approval issues the service's document (sealed, timestamped) in the background
+    jobs.define<DecidedJob>({
+      queue: DECIDED_QUEUE,
+      async handle(d) {
+        if (d.decision === 'approved' && d.output && d.output !== 'none') await issueDocument(signatures, { applicationId: d.applicationId, approvedBy: d.decidedBy });
+      },
+    });
 
     const app = await createHttpServer(ctx, assets);
     const identity = attachWebClient(ctx, app, identityParts);
@@ -86,12 +101,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerIdentityRoutes(app, ctx, identity, catalogue);
     registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)] });
     registerSignatureRoutes(app, signatures);
+    const casework = await createCasework(ctx, catalogue, calendar);
+    registerCasework(app, casework);
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework,
       async close() {
         await worker.stop();
         await app.close();

@@ -34,6 +34,13 @@ export async function freshDatabaseUrl(): Promise<{ url: string | undefined; dro
     async drop() {
       const c = new pg.Client({ connectionString: admin.toString() });
       await c.connect();
+      // pg's pool.end() resolves before its connections have closed: let them close, so that
+      // the forced drop does not kill a connection that is still ending (an unhandled FATAL 57P01)
+      for (let i = 0; i < 50; i++) {
+        const r = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (r.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },

@@ -17,7 +17,7 @@ import type { Catalogue, ServiceVersion } from '../catalogue/index.ts';
 import { loadOwnApplication, requireDraft } from './load-application.ts';
 import { readPageSubmission } from './read-form.ts';
 import { formatReference } from './reference.ts';
-import { findFile, listEvents, listForApplicant, type Application } from './repository.ts';
+import { findFile, listForApplicant, listHistory, type Application } from './repository.ts';
 import { updateDraft } from './save-answers.ts';
 import { startApplication } from './start-application.ts';
 import { STATUS_TAG } from './status.ts';
@@ -144,12 +144,19 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
       return reply.redirect(pageUrl(a, page));
     }
     const t = tr(request);
-    const events = await listEvents(ctx.db, a.id);
+    // the applicant's view of the history: status changes and the messages meant for them
+    const events = (await listHistory(ctx.db, ctx.keys, a.id, { withComments: false }))
+      .filter((e) => e.type === 'started' || e.to !== e.from || e.message)
+      .map((e) => ({ ...e, label: ctx.messages.has(`applications.events.${e.type}`) ? request.t(`applications.events.${e.type}`) : request.t(`applications.status.${e.to}`) }));
+    const request_ = [...events].reverse().find((e) => e.type === 'case.information_requested');
+    const decision = [...events].reverse().find((e) => e.type === 'case.approved' || e.type === 'case.rejected');
     const panels = (await Promise.all((opts.panels ?? []).map((panel) => panel(request, a)))).filter((h): h is string => !!h);
     return reply.page(V('view'), {
       panels,
       title: localize(service.definition.title, request.lang), application: a, reference: a.reference ? formatReference(a.reference) : null,
       statusTag: STATUS_TAG[a.status], sections: summarize(service.definition.form, a.answers, t), events, backHref: '/my-applications',
+      informationRequest: a.status === 'info_requested' ? request_ : null, decision: a.status === 'approved' || a.status === 'rejected' ? decision : null,
+      answered: (request.query as Record<string, string>).answered === '1',
     });
   });
 
@@ -296,7 +303,7 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
     const { app: a, service } = await load(request);
     if (!a.reference) return reply.redirect(base(a));
     return reply.page(V('confirmation'), {
-      title: request.t('applications.confirmation.title'), reference: formatReference(a.reference), rawReference: a.reference,
+      recordedBy: a.recordedBy, title: request.t('applications.confirmation.title'), reference: formatReference(a.reference), rawReference: a.reference,
       serviceTitle: localize(service.definition.title, request.lang), processingDays: service.definition.processingTime.workingDays, applicationId: a.id,
     });
   });
@@ -309,6 +316,8 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
   });
 
   app.get('/my-applications', { config: { access: 'signedIn' } }, async (request, reply) => {
+    // officers work cases, not their own applications
+    if (request.principal!.kind === 'officer') return reply.redirect('/casework');
     const list = await listForApplicant(ctx.db, request.principal!.id, { uen: request.principal!.actingFor?.uen ?? null });
     const rows = list.map((a) => {
       const s = catalogue.get(a.serviceId);

@@ -12,6 +12,16 @@ export const TRANSITIONS: Transition[] = [
   { from: 'draft', event: 'submit', to: 'submitted' },
   { from: 'draft', event: 'discard', to: 'withdrawn' },
   { from: 'submitted', event: 'withdraw', to: 'withdrawn' },
+  // casework (src/modules/casework/workflow.ts says which officer action sends which event)
+  { from: 'submitted', event: 'start_review', to: 'in_review' },
+  { from: 'in_review', event: 'start_review', to: 'in_review' },
+  { from: 'submitted', event: 'request_information', to: 'info_requested' },
+  { from: 'in_review', event: 'request_information', to: 'info_requested' },
+  { from: 'info_requested', event: 'provide_information', to: 'in_review' },
+  { from: 'submitted', event: 'approve', to: 'approved' },
+  { from: 'in_review', event: 'approve', to: 'approved' },
+  { from: 'submitted', event: 'reject', to: 'rejected' },
+  { from: 'in_review', event: 'reject', to: 'rejected' },
 ];
 
 export function nextStatus(from: Status, event: string, table: Transition[] = TRANSITIONS): Status {

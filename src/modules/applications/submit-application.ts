@@ -16,6 +16,11 @@ import { queueEmail } from '../notifications/index.ts';
 import { formatReference, newReference } from './reference.ts';
 import { appendEvent, findApplication, referenceExists, updateApplication } from './repository.ts';
 import { nextStatus } from './status.ts';
+import { applicantContact } from './applicant-contact.ts';
+import { enqueue } from '../../platform/jobs/index.ts';
+
+/** Outbox queue of "an application was sent": casework opens the case (any channel). */
+export const SUBMITTED_QUEUE = 'applications.submitted';
 
 export type SubmitResult = { ok: true; reference: string; already: boolean } | { ok: false; check: FormCheck };
 
@@ -40,16 +45,19 @@ export async function submitApplication(ctx: AppContext, service: ServiceVersion
     if (!(await updateApplication(trx, ctx.keys, app.id, app.rev, { status: to, reference, answers: check.answers, submittedAt: now }, now))) {
       throw new AppError('conflict', 'applications.errors.busy');
     }
-    await appendEvent(trx, { applicationId: app.id, type: 'submitted', from: app.status, to, actorType: input.by.kind, actorId: input.by.id, at: now, data: { reference, channel: app.channel, ...(input.signatureId ? { signatureId: input.signatureId } : {}) } });
+    await appendEvent(trx, { applicationId: app.id, type: 'submitted', from: app.status, to, actorType: input.by.kind, actorId: input.by.id, actorAgencyId: input.by.agencyId, at: now, data: { reference, channel: app.channel, ...(input.signatureId ? { signatureId: input.signatureId } : {}) } });
     await appendAudit(trx, {
-      stream: `application:${app.id}`, action: 'application.submitted', actorType: input.by.kind, actorId: input.by.id, onBehalfOf: app.actingForUen,
-      agencyId: app.agencyId, subjectType: 'application', subjectId: app.id, requestId: input.requestId, data: { reference, service: app.serviceId, version: app.serviceVersion },
+      stream: `application:${app.id}`, action: 'application.submitted', actorType: input.by.kind, actorId: input.by.id, onBehalfOf: app.recordedBy ? app.applicantId : app.actingForUen,
+      agencyId: app.agencyId, subjectType: 'application', subjectId: app.id, requestId: input.requestId, data: { reference, service: app.serviceId, version: app.serviceVersion, channel: app.channel },
     });
-    if (input.by.email) {
-      const lang = isLang(app.lang) ? app.lang : 'en';
+    await enqueue(trx, SUBMITTED_QUEUE, { applicationId: app.id }, { dedupeKey: `${SUBMITTED_QUEUE}:${app.id}` });
+    // the confirmation goes to the applicant (not to an officer recording it for them)
+    const recipient = app.recordedBy ? await applicantContact(ctx, trx, app) : { email: input.by.email, accountId: input.by.id, lang: isLang(app.lang) ? app.lang : 'en' };
+    if (recipient.email) {
+      const lang = recipient.lang;
       const title = localize(service.definition.title, lang);
       const t = (k: string) => ctx.messages.t(lang, k, { service: title, reference: formatReference(reference), link: `${ctx.config.baseUrl}/applications/${app.id}`, site: ctx.messages.t(lang, 'site.name') });
-      await queueEmail(trx, ctx.keys, { kind: 'application.submitted', to: input.by.email, accountId: input.by.id, lang, subject: t('applications.email.submitted.subject'), body: t('applications.email.submitted.body') });
+      await queueEmail(trx, ctx.keys, { kind: 'application.submitted', to: recipient.email, accountId: recipient.accountId, lang, subject: t('applications.email.submitted.subject'), body: t('applications.email.submitted.body') });
     }
     return { ok: true, reference, already: false };
   });

@@ -31,6 +31,8 @@ export const WorkflowStepSchema = Type.Object({
   slaWorkingDays: Type.Integer({ minimum: 1, maximum: 365 }),
   /** the officer who acted at an earlier step may not act at this one */
   fourEyes: Type.Optional(Type.Boolean()),
+  /** who hears when the step's deadline is breached (default: approvers and agency admins for a case officer's step, agency admins for an approver's) */
+  supervisors: Type.Optional(Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r)) as any), { minItems: 1 })),
 }, { additionalProperties: false });
 
 export const ServiceDefinitionSchema = Type.Object({
@@ -80,7 +82,7 @@ export type Fee =
   | { type: 'none' }
   | { type: 'fixed'; amount: number; currency: 'SGD' }
   | { type: 'byAnswer'; currency: 'SGD'; rules: { when: Condition; amount: number }[]; otherwise: number };
-export type WorkflowStep = { id: string; name: LocalTextDef; role: (typeof ROLES)[number]; actions: (typeof WORKFLOW_ACTIONS)[number][]; slaWorkingDays: number; fourEyes?: boolean };
+export type WorkflowStep = { id: string; name: LocalTextDef; role: (typeof ROLES)[number]; actions: (typeof WORKFLOW_ACTIONS)[number][]; slaWorkingDays: number; fourEyes?: boolean; supervisors?: (typeof ROLES)[number][] };
 export type ServiceDefinition = Omit<Type.Static<typeof ServiceDefinitionSchema>, 'form' | 'fee' | 'workflow'> & { form: Form; fee: Fee; workflow: { steps: WorkflowStep[] } };
 export type Agency = Type.Static<typeof AgencySchema>;
 export type LifeEvent = Type.Static<typeof LifeEventSchema>;

@@ -32,13 +32,8 @@ export function normaliseCode(input: string): string | null {
   return new RegExp(`^[${CODE_ALPHABET}]{10}$`).test(c) ? c : null;
 }
 
-/**
- * Statuses in which a document may be issued. 'approved' is the normal case
- * (casework calls issueDocument, or enqueueDocumentIssue, on approval);
- * 'submitted' is accepted until casework, which moves applications to
- * 'approved', has landed: then remove it.
- */
-export const ISSUABLE_STATUSES = ['approved', 'submitted'];
+/** Statuses in which a document may be issued: casework's approval queues it. */
+export const ISSUABLE_STATUSES = ['approved'];
 
 export interface IssueDocumentInput {
   applicationId: string;

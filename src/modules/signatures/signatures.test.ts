@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { FormBrowser, decode, h1 } from '../../../test/helpers/browser.ts';
 import { signWithDemoCode } from '../../../test/helpers/identity.ts';
+import { approveThroughCasework } from '../../../test/helpers/casework.ts';
 import { nssDb, opensslCmsVerify, opensslTsVerify, pdfText, pdfsig, qrOnFirstPage, run, tmpDir } from '../../../test/helpers/pdf-tools.ts';
 import { createApiKey } from '../identity/index.ts';
 import { DefinitionError, loadDefinitions } from '../catalogue/index.ts';
@@ -158,7 +159,11 @@ describe('signing an application after step-up', () => {
 
 describe('issued documents', () => {
   it('issueDocument seals a licence in the applicant\'s language with a timestamp, QR and code; twice gives the same', async () => {
+    // before approval there is nothing to issue
+    await expect(issueDocument(p.signatures, { applicationId: appId, approvedBy: { type: 'officer', id: null } })).rejects.toThrow('signatures.errors.notApproved');
+    await approveThroughCasework(p, appId); // the approval queues the issue
     const first = await issueDocument(p.signatures, { applicationId: appId, approvedBy: { type: 'officer', id: null } });
+    expect(first.already).toBe(true);
     const again = await issueDocument(p.signatures, { applicationId: appId, approvedBy: { type: 'officer', id: null } });
     expect(again).toEqual({ ...first, already: true });
     expect(first.verificationCode).toMatch(/^[A-Z2-9]{10}$/);
@@ -313,6 +318,7 @@ describe('revocation', () => {
       const id = first.url.split('/')[2]!;
       await b.post(`/applications/${id}/pages/details`, { eventName: 'Elsewhere', guests: 'large' });
       await signWithDemoCode(b, `/applications/${id}`);
+      await approveThroughCasework(other, id);
       const ref = await issueDocument(other.signatures, { applicationId: id, approvedBy: { type: 'system', id: null } });
       const res = await other.app.inject({ url: `/documents/${ref.documentId}/pdf`, headers: { cookie: `civitas_session=${b.cookie('civitas_session')}` } });
       const foreign = res.rawPayload;

@@ -32,6 +32,8 @@ export interface Config {
   oidcClients: OidcClientConfig[];
   /** days between automatic rotations of the signing and encryption keys */
   signingKeyDays: number;
+  /** the public-holiday calendar deadlines count working days on (src/platform/calendar/data) */
+  calendar: string;
 }
 
 /** An external OpenID Connect provider, from CIVITAS_OIDC_PROVIDERS (a JSON list). */
@@ -178,11 +180,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
     if (!Number.isInteger(n) || n < 1 || n > 3650) problems.push(`CIVITAS_SIGNING_KEY_DAYS="${env.CIVITAS_SIGNING_KEY_DAYS}" is not a number of days from 1 to 3650 (default 90).`);
     else signingKeyDays = n;
   }
+  const calendar = (env.CIVITAS_CALENDAR ?? '').trim() || 'sg';
+  if (!/^[a-z][a-z0-9-]{1,31}$/.test(calendar)) problems.push(`CIVITAS_CALENDAR="${env.CIVITAS_CALENDAR}" is not a calendar id: use a short lower-case id such as sg (the default).`);
 
   if (problems.length) throw new ConfigError(problems);
   return {
     port, host, dataDir, database, demo, baseUrl, smtpUrl, mailFrom, logLevel, worker,
-    secureCookies: baseUrl.startsWith('https:'), tsaUrl, dbPoolSize,
+    secureCookies: baseUrl.startsWith('https:'), tsaUrl, dbPoolSize, calendar,
     oidcProviders, oidcClients, signingKeyDays,
   };
 }

@@ -170,7 +170,8 @@ export async function createHttpServer(ctx: AppContext, assets: AssetManifest): 
     (request as any).cspNonce = reply.cspNonce?.script;
   });
 
-  app.addHook('preHandler', async (request) => {
+  // who may call a route is decided before its input is validated (an unauthorised caller learns nothing about the schema)
+  app.addHook('preValidation', async (request) => {
     const access = request.routeOptions.config?.access;
     if (access) authorize(request, access);
     const csrf = request.routeOptions.config?.csrf ?? (isApiPath(request.url) ? 'none' : 'hook');

@@ -27,18 +27,32 @@ export function createViews(opts: { watch?: boolean } = {}): Views {
 
 const LOCALE: Record<string, string> = { en: 'en-SG', ms: 'ms-SG', zh: 'zh-SG', ta: 'ta-SG' };
 
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per language and kind.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatter(kind: 'date' | 'datetime', lang: string): Intl.DateTimeFormat {
+  const key = `${kind}:${lang}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(LOCALE[lang] ?? 'en-SG', kind === 'date'
+      ? { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Asia/Singapore' }
+      : { day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'Asia/Singapore' });
+    formats.set(key, f);
+  }
+  return f;
+}
+
 export function formatDate(iso: string | null | undefined, lang = 'en'): string {
   if (!iso) return '';
   const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(LOCALE[lang] ?? 'en-SG', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Asia/Singapore' }).format(d);
+  return formatter('date', lang).format(d);
 }
 
 export function formatDateTime(iso: string | null | undefined, lang = 'en'): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(LOCALE[lang] ?? 'en-SG', { day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'Asia/Singapore' }).format(d);
+  return formatter('datetime', lang).format(d);
 }
 
 export function formatMoney(cents: number | null | undefined, currency = 'SGD'): string {

@@ -1,0 +1,21 @@
+/**
+ * Panels other modules add to the case page, so casework shows payment and
+ * signature status without reading their tables. A module that has something
+ * to say about an application registers a provider at start-up (src/main.ts,
+ * `casework.panels`); a provider answers null when it has nothing for that
+ * application (e.g. no fee).
+ *
+ *   { id: 'payment', async describe(app, lang) {
+ *       const p = await findPaymentFor(app.id);
+ *       return p && { title: 'Payment', rows: [{ key: 'Status', value: 'Paid', tag: 'green' }] };
+ *   } }
+ */
+import type { Lang } from '../../platform/i18n/index.ts';
+
+export interface CasePanelRow { key: string; value: string; tag?: 'green' | 'yellow' | 'red' | 'grey' | 'blue' }
+export interface CasePanel { title: string; rows: CasePanelRow[] }
+
+export interface CasePanelProvider {
+  id: string;
+  describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang): Promise<CasePanel | null>;
+}
