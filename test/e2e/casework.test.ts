@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { launchBrowser, startServer, type Server } from './helpers.ts';
 import { babyBonusAnswers, drain, sendBabyBonus, signInAs } from '../helpers/casework.ts';
 import { createApiKey } from '../../src/modules/identity/index.ts';
 
@@ -22,21 +22,22 @@ const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 // screenshots are kept in CIVITAS_SCREENSHOTS when it is set; otherwise taken in a temporary directory and removed
 const KEEP = !!process.env.CIVITAS_SCREENSHOTS;
 const SHOTS = process.env.CIVITAS_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'civitas-casework-shots-'));
-const CHROMIUM = '/usr/bin/chromium';
 
+let server: Server;
 let p: TestPlatform;
 let browser: Browser;
 let base = '';
 
 beforeAll(async () => {
-  p = await createTestPlatform();
-  await p.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  // the server's base URL is where sign-in returns to (Civitas's own OpenID provider)
+  server = await startServer();
+  p = server.platform;
+  base = server.origin;
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
-  await p?.close();
+  await server?.close();
   if (!KEEP) fs.rmSync(SHOTS, { recursive: true, force: true });
 });
 

@@ -174,7 +174,13 @@ describe('identity in a browser', () => {
     await page.getByRole('button', { name: 'Save and continue' }).click();
     expect(await h1(page)).toBe('Check your answers before sending your application');
     await page.locator('input[name="declaration"]').check();
-    await page.getByRole('button', { name: 'Accept and send' }).click();
+    // the licence needs the representative's signature: step up with the authenticator, then sign
+    await page.getByRole('button', { name: 'Continue to sign' }).click();
+    await page.waitForURL('**/sign');
+    expect(await h1(page)).toBe('Sign and send your application');
+    const demoCode = /authenticator app shows (\d{6}) right now/.exec(await page.locator('main').innerText())![1]!;
+    await page.locator('input[name="code"]').fill(demoCode);
+    await page.getByRole('button', { name: 'Sign and send' }).click();
     await page.waitForURL('**/confirmation');
     await check(page, '10-business-application-sent');
     const id = page.url().split('/').at(-2)!;

@@ -124,8 +124,11 @@ export function registerInteractionRoutes(app: App, ctx: AppContext, s: Identity
 
   async function signInPage(request: FastifyRequest, reply: FastifyReply, d: Details, extra: Record<string, unknown> = {}, status?: number) {
     const options = await passkeyAuthenticationOptions(ctx, `interaction:${d.uid}`);
+    // someone creating an account from here is taken back where they were going once their email is confirmed
+    const pre = d.params.client_id === WEB_CLIENT_ID ? await peekAuthRequest(ctx, request, d.params.state, WEB_PROVIDER) : undefined;
     return reply.page(V('sign-in'), {
       title: request.t('identity.signIn.title'), uid: d.uid, clientName: await clientNameOf(d),
+      signUpHref: pre?.next ? `/sign-up?next=${encodeURIComponent(pre.next)}` : '/sign-up',
       passkeyOptions: JSON.stringify(options), webauthnScript: true,
       personProviders: external.list.filter((p) => p.audience !== 'officer').map((p) => ({ id: p.id, kind: p.kind, label: providerLabel(p, request.lang), href: `/interaction/${d.uid}/external/${p.id}` })),
       officerProviders: external.list.filter((p) => p.audience === 'officer').map((p) => ({ id: p.id, kind: p.kind, label: providerLabel(p, request.lang), href: `/interaction/${d.uid}/external/${p.id}` })),
