@@ -118,8 +118,16 @@ describe('an application worked from queue to decision', () => {
     expect(approved.body).toContain('Baby Bonus approval letter');
     const job: any = await p.ctx.db.selectFrom('jobs').selectAll().where('queue', '=', DECIDED_QUEUE).executeTakeFirst();
     expect(JSON.parse(job.payload)).toMatchObject({ applicationId: id, decision: 'approved', output: 'approval-letter' });
+    // the job issues the sealed approval letter, which the applicant downloads from the application page
+    await drain(p);
+    const letter = await p.ctx.db.selectFrom('issued_documents').select(['id', 'type', 'status']).where('application_id', '=', id).executeTakeFirstOrThrow();
+    expect(letter).toMatchObject({ type: 'approval-letter', status: 'valid' });
     page = await citizen.get(`/applications/${id}`);
     expect(decode(page.html)).toContain('Your application has been approved');
+    expect(page.html).toContain(`/documents/${letter.id}/pdf`);
+    const letterPdf = await p.app.inject({ url: `/documents/${letter.id}/pdf`, headers: { cookie: `civitas_session=${citizen.cookie('civitas_session')}` } });
+    expect(letterPdf.statusCode).toBe(200);
+    expect(letterPdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     page = await citizen.get('/my-applications');
     expect(decode(page.html)).toContain('Approved');
 
