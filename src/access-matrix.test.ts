@@ -189,6 +189,29 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/services/:serviceId/applications': API('ok', 403),
   'GET /api/v1/applications/:id': API('ok', 403),
   'POST /api/v1/applications/:id/actions': API('ok', 403),
+  // payments: the fee step of one's own application; the payer's pages (the payer holds the next_url's cookie: without it, not found)
+  'GET /applications/:id/pay': OWN_APPLICATION,
+  'POST /applications/:id/pay': OWN_APPLICATION,
+  'GET /applications/:id/payment-return': OWN_APPLICATION,
+  'GET /pay/start/:token': all(404),
+  'GET /pay/:paymentId': all(404),
+  'POST /pay/:paymentId/card': all(404),
+  'POST /pay/:paymentId/challenge': all(404),
+  'POST /pay/:paymentId/cancel': all(404),
+  'POST /pay/:paymentId/demo-credit': all(404),
+  // officers of the payment's agency (the fixture is an AVS payment: MSF's officers get "not found"); refunds: approvers and admins
+  'GET /casework/payments/:paymentId': only({ case_officer: 404, approver: 404, agency_admin: 404, auditor: 404 }),
+  'POST /casework/payments/:paymentId/refunds': only({ approver: 404, agency_admin: 404 }),
+  'GET /agency/payments': AGENCY_ADMIN,
+  'POST /agency/payments/statements': AGENCY_ADMIN,
+  'GET /agency/payments/ledger.csv': AGENCY_ADMIN,
+  'POST /api/v1/payments': API('ok', 403),
+  'GET /api/v1/payments/:id': API(404, 403),
+  'POST /api/v1/payments/:id/cancel': API(404, 403),
+  'POST /api/v1/payments/:id/refunds': API('ok', 403), // the body is checked first (400): the key's agency is decided in the handler (404)
+  'GET /api/v1/payments/:id/events': API(404, 403),
+  // the bank's notifications: anyone may send one; without a valid signature it is refused (401)
+  'POST /api/v1/payments/providers/paynow/notifications': all('signin'),
 };
 
 let p: TestPlatform;
@@ -213,7 +236,7 @@ beforeAll(async () => {
   sessions.agency_admin = { account: await persona('ahmad-faizal'), amr: ['pwd', 'otp'] };
   sessions.auditor = { account: await persona('daniel-ong'), amr: ['pwd', 'otp'] };
   sessions.kpi_viewer = { account: await persona('farah-aziz'), amr: ['pwd', 'otp'] };
-  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'applications:write', 'casework:act', 'documents:read'] })).key;
+  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'applications:write', 'casework:act', 'documents:read', 'payments:read', 'payments:write'] })).key;
   apiKeys.api_unscoped = (await createApiKey(db, { agencyId: 'msf', name: 'without', scopes: ['kpi:read'] })).key;
 
   // the citizen's draft (with an uploaded file), other agencies' records, an email
@@ -236,6 +259,9 @@ beforeAll(async () => {
   fixtures.email = (await db.selectFrom('outbound_emails').select('id').executeTakeFirstOrThrow()).id as string;
   csrfKey = await platformSecret(db, 'csrf');
   fixtures.unknownId = randomUUID();
+  // an AVS payment (through the API of AVS's system)
+  const avsPay = (await createApiKey(db, { agencyId: 'avs', name: 'avs pay', scopes: ['payments:write'] })).key;
+  fixtures.avsPayment = (await p.app.inject({ method: 'POST', url: '/api/v1/payments', headers: { authorization: `Bearer ${avsPay}`, 'content-type': 'application/json' }, payload: JSON.stringify({ amount: 100, reference: 'x', description: 'x', return_url: 'https://avs.example.gov.sg/' }) })).json().payment_id;
   await p.signatures.pki.crl('issuing-1').catch(() => undefined);
 });
 afterAll(async () => { await p?.close(); });
@@ -255,6 +281,9 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond') u = u.replace(fixtures.application!, fixtures.case!);
   if (url === '/casework/settings/webhooks/:endpointId/disable') u = `/casework/settings/webhooks/${fixtures.unknownId}/disable`;
   if (url === '/pki/ca/:file') u = '/pki/ca/root.pem';
+  if (url.includes(':paymentId')) u = url.replace(':paymentId', fixtures.avsPayment!);
+  if (url === '/pay/start/:token') u = `/pay/start/${randomToken(24)}`;
+  if (url.startsWith('/api/v1/payments/:id')) u = url.replace(':id', fixtures.avsPayment!);
   if (url === '/pki/crl/:file') u = '/pki/crl/issuing-1.crl';
   if (url === '/verify/:code' || url === '/api/v1/verify/:code') u = url.replace(':code', 'ABCDE-FGHJK');
   if (['/documents/:id/pdf', '/documents/:id/credential', '/agency/documents/:id', '/agency/documents/:id/revoke', '/api/v1/documents/:id/pdf'].includes(url)) u = url.replace(':id', fixtures.unknownId!);
@@ -330,7 +359,7 @@ describe('access: every route against every caller', () => {
     try {
       const routes = prod.app.routeTable.map((r) => `${r.method} ${r.url}`);
       expect(routes.filter((r) => r.includes('/demo'))).toEqual([]);
-      expect(routes.length).toBe(p.app.routeTable.length - 4); // /demo/sign-in, /demo/mail, /demo/mail/:id, /interaction/:uid/demo
+      expect(routes.length).toBe(p.app.routeTable.length - 5); // /demo/sign-in, /demo/mail, /demo/mail/:id, /interaction/:uid/demo, /pay/:paymentId/demo-credit
     } finally {
       await prod.close();
     }

@@ -26,6 +26,7 @@ import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.
 import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
+import { createPayments, paymentStep, paymentsPanel, registerPayments, type Payments } from './modules/payments/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -41,6 +42,7 @@ export interface Platform {
   /** the public-holiday calendar (CIVITAS_CALENDAR) for working-day deadlines */
   calendar: CalendarSource;
   casework: Casework;
+  payments: Payments;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       messages: new Messages(), views: createViews(), metrics: new Metrics(database.db), clock: opts.clock ?? (() => new Date()),
     };
     const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]) });
-    const signatures = createSignatures(ctx, catalogue, { stepUp: new SecondFactorStepUp(ctx) });
+    const payments = createPayments(ctx, catalogue);
+    const signatures = createSignatures(ctx, catalogue, { stepUp: new SecondFactorStepUp(ctx), payment: paymentStep(payments) });
     progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
     if (config.demo) {
       const created = await seedDemoPersonas(ctx);
@@ -99,16 +102,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerSiteRoutes(app, ctx);
     registerCatalogueRoutes(app, catalogue, config.baseUrl);
     registerIdentityRoutes(app, ctx, identity, catalogue);
-    registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)] });
+    registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)], payment: paymentStep(payments) });
     registerSignatureRoutes(app, signatures);
-    const casework = await createCasework(ctx, catalogue, calendar);
+    const casework = await createCasework(ctx, catalogue, calendar, { panels: [paymentsPanel(payments)] });
     registerCasework(app, casework);
+    registerPayments(app, payments);
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments,
       async close() {
         await worker.stop();
         await app.close();

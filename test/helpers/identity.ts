@@ -171,7 +171,17 @@ export async function applyForFoodShopLicence(b: FormBrowser, uen: string): Prom
   page = await b.post(`${appUrl}/submit`, { declaration: 'yes' });
   // the licence needs the applicant's signature: step up with the authenticator code and sign
   if (page.url === `${appUrl}/sign`) page = await signWithDemoCode(b, appUrl);
+  // the licence has a fee: pay it with the sandbox's test card (payments module)
+  if (page.url === `${appUrl}/pay`) page = await payWithTestCard(b, appUrl);
   return { appUrl, page };
+}
+
+/** On the fee step: choose card, pay with the sandbox's always-successful test card, come back to the confirmation. */
+export async function payWithTestCard(b: FormBrowser, appUrl: string): Promise<Page> {
+  let page = await b.post(`${appUrl}/pay`, { method: 'card' });
+  if (!/^\/pay\/[0-9a-f-]{36}$/.test(page.url)) throw new Error(`expected the card page, got ${page.status} ${page.url}`);
+  page = await b.post(`${page.url}/card`, { cardNumber: '4242424242424242', expiryMonth: '12', expiryYear: '2030', cardholderName: 'Test Payer', cvc: '123' });
+  return page;
 }
 
 /** On the "Sign and send" page in demo mode: type the code the demo shows, and sign. */

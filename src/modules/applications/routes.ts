@@ -30,7 +30,13 @@ type Params = { id: string; pageId: string; index: string };
 /** Extra content other modules add to an application's page (e.g. issued documents), as HTML. */
 export type ApplicationPanel = (request: FastifyRequest, application: Application) => Promise<string | null>;
 
-export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue, opts: { panels?: ApplicationPanel[] } = {}): void {
+/** A step between check answers and submission that another module provides (payments: the fee). */
+export interface SubmitStep {
+  needed(application: Application, service: ServiceVersion): Promise<boolean>;
+  url(applicationId: string): string;
+}
+
+export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue, opts: { panels?: ApplicationPanel[]; payment?: SubmitStep } = {}): void {
   const tr = (request: FastifyRequest) => translator(request.lang, (l, k, p) => ctx.messages.t(l, k, p));
   const vctx = () => ({ today: todayInSingapore(ctx.clock()) });
   const base = (a: Application) => `/applications/${a.id}`;
@@ -284,6 +290,8 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
     if (body.declaration !== 'yes') return checkPage(request, reply, a, service, [{ text: request.t('applications.check.errorDeclaration'), href: '#declaration' }]);
     // a service that needs a signature is sent from the signing step (signatures module), never from here
     if (service.definition.signatureRequired) return reply.redirect(`${base(a)}/sign`, 303);
+    // a service with a fee is sent only when the payment succeeds (payments module)
+    if (opts.payment && await opts.payment.needed(a, service)) return reply.redirect(opts.payment.url(a.id), 303);
     const result = await submitApplication(ctx, service, { applicationId: a.id, by: request.principal!, requestId: request.id });
     if (!result.ok) {
       // something is missing or no longer valid (e.g. a date now in the past): go to the first problem

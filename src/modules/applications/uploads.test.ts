@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { FormBrowser, decode } from '../../../test/helpers/browser.ts';
+import { payWithTestCard } from '../../../test/helpers/identity.ts';
 
 let p: TestPlatform;
 let b: FormBrowser;
@@ -68,7 +69,10 @@ describe('file uploads', () => {
 
   it('sends the application with the upload', async () => {
     await b.get(`${appUrl}/check`);
-    const page = await b.post(`${appUrl}/submit`, { declaration: 'yes' });
+    let page = await b.post(`${appUrl}/submit`, { declaration: 'yes' });
+    // the dog licence has a fee: the application is sent when it is paid
+    expect(page.url).toBe(`${appUrl}/pay`);
+    page = await payWithTestCard(b, appUrl);
     expect(page.url).toBe(`${appUrl}/confirmation`);
   });
 });

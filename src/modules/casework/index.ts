@@ -32,7 +32,7 @@ export { findCase, type CaseRow } from './repository.ts';
 export { deriveCase, CASE_TRANSITIONS, fourEyesConflict, type CaseState, type CaseAction } from './workflow.ts';
 export { createEndpoint, disableEndpoint, listDeliveries, WEBHOOK_QUEUE, WEBHOOK_EVENT_TYPES } from './webhooks.ts';
 export { recordApplication } from './record-application.ts';
-export { withIdempotency } from './idempotency.ts';
+export { withIdempotency, checkIdempotencyKey } from './idempotency.ts';
 
 export interface CaseworkOptions {
   /** panels other modules add to the case page (payment, signature) */

@@ -12,7 +12,7 @@
  */
 import type { Lang } from '../../platform/i18n/index.ts';
 
-export interface CasePanelRow { key: string; value: string; tag?: 'green' | 'yellow' | 'red' | 'grey' | 'blue' }
+export interface CasePanelRow { key: string; value: string; tag?: 'green' | 'yellow' | 'red' | 'grey' | 'blue'; /** the value as a link (a path on this site) */ href?: string }
 export interface CasePanel { title: string; rows: CasePanelRow[] }
 
 export interface CasePanelProvider {

@@ -166,7 +166,8 @@ export function loadDefinitions(dir: string, opts: LoadOptions = {}): LoadedDefi
         });
       }
       const charges = def.fee.type === 'fixed' ? def.fee.amount > 0 : def.fee.type === 'byAnswer';
-      if (charges && def.paymentMethods && def.paymentMethods.length === 0) at('paymentMethods', 'a service that charges a fee must offer at least one electronic payment method');
+      if (charges && !def.paymentMethods?.length) at('paymentMethods', 'a service that charges a fee must offer at least one electronic payment method (card, paynow): it cannot be published without one');
+      if (charges && def.paymentMethods?.includes('paynow') && !agencies.find((a) => a.id === def.agency)?.uen) at('paymentMethods', `PayNow needs the agency's UEN: add "uen" to "${def.agency}" in services/agencies.yaml`);
       (def.output?.fields ?? []).forEach((q, i) => { if (!questionIds.has(q)) at(`output.fields[${i}]`, `"${q}" is not a question of this form (outside repeating pages)`); });
       if (def.signatureRequired && opts.journeySteps && !opts.journeySteps.has('sign')) at('signatureRequired', 'the service requires a signature, but the signing step (signatures module) is not enabled: it cannot be published');
       const stepIds = def.workflow.steps.map((s) => s.id);

@@ -12,14 +12,28 @@ const Currency = Type.Literal('SGD');
 export const ROLES = ['case_officer', 'approver', 'agency_admin', 'auditor', 'kpi_viewer'] as const;
 export const WORKFLOW_ACTIONS = ['approve', 'reject', 'request_information', 'refer', 'return', 'complete_step'] as const;
 
+/** A reduced fee (0 waives it) for people a fact from the registry proves, e.g. seniors or recipients of financial assistance. */
+export const ConcessionSchema = Type.Object({
+  id: Id,
+  name: LocalTextSchema,
+  /** the fact that must be proven from the registry (payments module: CONCESSION_FACTS) */
+  proof: Type.Union([Type.Literal('senior'), Type.Literal('financial-assistance')]),
+  /** the fee to pay instead, in cents (0: waived) */
+  amount: Cents,
+}, { additionalProperties: false });
+/** GST on the fee, in basis points (900 = 9%); inclusive: the amounts already include it. */
+export const GstSchema = Type.Object({ rate: Type.Integer({ minimum: 1, maximum: 5000 }), inclusive: Type.Boolean() }, { additionalProperties: false });
+const feeExtras = { concessions: Type.Optional(Type.Array(ConcessionSchema, { maxItems: 10 })), gst: Type.Optional(GstSchema) };
+
 export const FeeSchema = Type.Union([
   Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('fixed'), amount: Cents, currency: Currency }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('fixed'), amount: Cents, currency: Currency, ...feeExtras }, { additionalProperties: false }),
   Type.Object({
     type: Type.Literal('byAnswer'),
     currency: Currency,
     rules: Type.Array(Type.Object({ when: ConditionSchema, amount: Cents }, { additionalProperties: false }), { minItems: 1 }),
     otherwise: Cents,
+    ...feeExtras,
   }, { additionalProperties: false }),
 ]);
 
@@ -78,10 +92,13 @@ export const LifeEventSchema = Type.Object({
   audience: Type.Union([Type.Literal('citizen'), Type.Literal('business')]),
 }, { additionalProperties: false });
 
+export type Concession = { id: string; name: LocalTextDef; proof: 'senior' | 'financial-assistance'; amount: number };
+export type Gst = { rate: number; inclusive: boolean };
+type FeeExtras = { concessions?: Concession[]; gst?: Gst };
 export type Fee =
   | { type: 'none' }
-  | { type: 'fixed'; amount: number; currency: 'SGD' }
-  | { type: 'byAnswer'; currency: 'SGD'; rules: { when: Condition; amount: number }[]; otherwise: number };
+  | ({ type: 'fixed'; amount: number; currency: 'SGD' } & FeeExtras)
+  | ({ type: 'byAnswer'; currency: 'SGD'; rules: { when: Condition; amount: number }[]; otherwise: number } & FeeExtras);
 export type WorkflowStep = { id: string; name: LocalTextDef; role: (typeof ROLES)[number]; actions: (typeof WORKFLOW_ACTIONS)[number][]; slaWorkingDays: number; fourEyes?: boolean; supervisors?: (typeof ROLES)[number][] };
 export type ServiceDefinition = Omit<Type.Static<typeof ServiceDefinitionSchema>, 'form' | 'fee' | 'workflow'> & { form: Form; fee: Fee; workflow: { steps: WorkflowStep[] } };
 export type Agency = Type.Static<typeof AgencySchema>;

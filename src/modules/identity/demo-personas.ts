@@ -44,6 +44,8 @@ export const DEMO_PERSONAS: Persona[] = [
     description: { en: 'Agency administrator, MSF', ms: 'Pentadbir agensi, MSF', zh: '机构管理员，社会及家庭发展部', ta: 'அமைப்பு நிர்வாகி, MSF' } },
   { id: 'priya-nair', name: 'Priya Nair', email: 'priya.nair@avs.demo.civitas.sg', nric: null, kind: 'officer', roles: ['case_officer', 'approver'], agencyId: 'avs',
     description: { en: 'Case officer and approver, AVS', ms: 'Pegawai kes dan pelulus, AVS', zh: '个案及审批官员，动物及兽医服务署', ta: 'வழக்கு அதிகாரி, அங்கீகரிப்பவர், AVS' } },
+  { id: 'kelvin-tay', name: 'Kelvin Tay', email: 'kelvin.tay@avs.demo.civitas.sg', nric: null, kind: 'officer', roles: ['agency_admin'], agencyId: 'avs',
+    description: { en: 'Agency administrator, AVS (payments and reconciliation)', ms: 'Pentadbir agensi, AVS (bayaran dan penyesuaian)', zh: '机构管理员，动物及兽医服务署（付款与对账）', ta: 'அமைப்பு நிர்வாகி, AVS (கட்டணங்கள், கணக்கு ஒப்பீடு)' } },
   { id: 'chen-jia-hui', name: 'Chen Jia Hui', email: 'chen.jiahui@sfa.demo.civitas.sg', nric: null, kind: 'officer', roles: ['case_officer'], agencyId: 'sfa',
     description: { en: 'Case officer, SFA (food shop licences)', ms: 'Pegawai kes, SFA (lesen kedai makanan)', zh: '个案官员，新加坡食品局（食品店执照）', ta: 'வழக்கு அதிகாரி, SFA (உணவுக்கடை உரிமங்கள்)' } },
   { id: 'daniel-ong', name: 'Daniel Ong', email: 'daniel.ong@msf.demo.civitas.sg', nric: null, kind: 'officer', roles: ['auditor'], agencyId: 'msf',

@@ -123,6 +123,7 @@ export function registerSignatureRoutes(app: App, s: Signatures): void {
       const t = translator(request.lang, (l, k, p) => ctx.messages.t(l, k, p));
       return signPage(request, reply, a, service, [{ text: first ? errorMessage(first, t) : request.t('applications.errors.incomplete'), href: '#main-content' }]);
     }
+    if (result.next) return reply.redirect(result.next, 303);
     return reply.redirect(`/applications/${a.id}/confirmation`, 303);
   });
 

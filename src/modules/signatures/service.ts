@@ -6,6 +6,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { localize } from '../../platform/i18n/index.ts';
 import type { Catalogue } from '../catalogue/index.ts';
+import type { SubmitStep } from '../applications/index.ts';
 import { Pki } from './pki.ts';
 import { SoftwareKeyStore, type KeyStore } from './signer.ts';
 import { PasswordStepUp, type StepUp } from './step-up.ts';
@@ -17,17 +18,21 @@ export interface SignaturesOptions {
   stepUp?: StepUp;
   /** an external RFC 3161 authority (CIVITAS_TSA_URL); default: the built-in one */
   tsaUrl?: string;
+  /** the fee step (payments module): a service with a fee is signed, then paid, and only then sent */
+  payment?: SubmitStep;
 }
 
 export class Signatures {
   readonly pki: Pki;
   readonly tsa: TimestampSource;
   readonly stepUp: StepUp;
+  readonly payment: SubmitStep | null;
 
   constructor(readonly ctx: AppContext, readonly catalogue: Catalogue, opts: SignaturesOptions = {}) {
     this.pki = new Pki(ctx, opts.keyStore ?? new SoftwareKeyStore(ctx.keys));
     this.tsa = opts.tsaUrl ? new RemoteTsa(opts.tsaUrl) : new InternalTsa(() => this.pki.tsaSigner(), ctx.clock);
     this.stepUp = opts.stepUp ?? new PasswordStepUp(ctx);
+    this.payment = opts.payment ?? null;
   }
 
   async trustStore(): Promise<TrustStore> {

@@ -9,7 +9,7 @@ import { newId, nowIso } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Principal } from '../../platform/http/index.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
-import { submitApplication, findApplication, type Application } from '../applications/index.ts';
+import { submitApplication, findApplication, transitionApplication, type Application } from '../applications/index.ts';
 import type { ServiceVersion } from '../catalogue/index.ts';
 import { todayInSingapore, validateAnswers, type FormCheck } from '../forms/index.ts';
 import { parseCertificate, serialHex, sha256 } from './asn1.ts';
@@ -17,7 +17,8 @@ import { signPdf } from './pades.ts';
 import type { Signatures } from './service.ts';
 import { applicationSummary, renderSummaryPdf } from './summary.ts';
 
-export type SignResult = { ok: true; signatureId: string; reference: string } | { ok: false; check: FormCheck };
+/** reference null: signed, and the fee is to be paid before it is sent (`next`: the payment step). */
+export type SignResult = { ok: true; signatureId: string; reference: string | null; next?: string } | { ok: false; check: FormCheck };
 
 export async function signApplication(s: Signatures, input: { application: Application; service: ServiceVersion; principal: Principal; lang: Lang; stepUpMethod: string; requestId?: string }): Promise<SignResult> {
   const { application: a, service, principal } = input;
@@ -41,9 +42,13 @@ export async function signApplication(s: Signatures, input: { application: Appli
   });
   const cert = await s.pki.bySerial(serialHex(parseCertificate(signer.certificate)));
   const signatureId = newId();
+  // with a fee, signing stores the signature and the payment step sends the application
+  const payFirst = s.payment ? await s.payment.needed(a, service) : false;
   return s.ctx.db.transaction().execute(async (trx) => {
     const current = await findApplication(trx, s.ctx.keys, a.id);
     if (!current || current.status !== 'draft' || current.rev !== a.rev) throw new AppError('conflict', 'applications.errors.busy');
+    // signed again (the answers changed before paying): the new signature replaces the one on the draft
+    if (payFirst) await trx.deleteFrom('application_signatures').where('application_id', '=', a.id).execute();
     await trx.insertInto('application_signatures').values({
       id: signatureId, application_id: a.id, account_id: principal.id, certificate_id: cert!.id, acting_for_uen: principal.actingFor?.uen ?? null,
       role: principal.actingFor?.role ?? null, step_up_method: input.stepUpMethod, pdf_enc: s.ctx.keys.encrypt(pdf.toString('base64'), `signature:${signatureId}`),
@@ -54,6 +59,10 @@ export async function signApplication(s: Signatures, input: { application: Appli
       agencyId: a.agencyId, subjectType: 'application', subjectId: a.id, requestId: input.requestId,
       data: { signatureId, certificate: cert!.serial, stepUp: input.stepUpMethod, role: principal.actingFor?.role ?? null, sha256: sha256(pdf).toString('hex') },
     });
+    if (payFirst) {
+      await transitionApplication(trx, s.ctx.keys, { applicationId: a.id, type: 'signed', statusEvent: null, actor: { type: principal.kind, id: principal.id }, data: { signatureId }, at: nowIso(signedAt) });
+      return { ok: true as const, signatureId, reference: null, next: s.payment!.url(a.id) };
+    }
     const submitted = await submitApplication(s.ctx, service, { applicationId: a.id, by: principal, requestId: input.requestId, trx, signatureId });
     if (!submitted.ok) throw new AppError('conflict', 'applications.errors.incomplete');
     return { ok: true as const, signatureId, reference: submitted.reference };

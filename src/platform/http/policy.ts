@@ -35,7 +35,13 @@ export type Action =
   /** an agency administrator: the agency's officers and their roles */
   | 'agency.manage-officers'
   | 'audit.read'
-  | 'kpi.read';
+  | 'kpi.read'
+  /** officers: see the agency's payments (case page, payment page) */
+  | 'payment.view-agency'
+  /** officers: refund a payment (with a reason; audited) */
+  | 'payment.refund'
+  /** an agency administrator: import bank statements, reconcile, export the ledger */
+  | 'payment.reconcile';
 
 export type Scope = 'own' | 'business' | 'agency';
 export interface PolicyRule { who: Role | `business:${BusinessRole}`; action: Action; scope: Scope }
@@ -63,6 +69,13 @@ export const POLICY: readonly PolicyRule[] = [
   { who: 'agency_admin', action: 'agency.manage-officers', scope: 'agency' },
   { who: 'agency_admin', action: 'audit.read', scope: 'agency' },
   { who: 'kpi_viewer', action: 'kpi.read', scope: 'agency' },
+  { who: 'case_officer', action: 'payment.view-agency', scope: 'agency' },
+  { who: 'approver', action: 'payment.view-agency', scope: 'agency' },
+  { who: 'auditor', action: 'payment.view-agency', scope: 'agency' },
+  { who: 'agency_admin', action: 'payment.view-agency', scope: 'agency' },
+  { who: 'approver', action: 'payment.refund', scope: 'agency' },
+  { who: 'agency_admin', action: 'payment.refund', scope: 'agency' },
+  { who: 'agency_admin', action: 'payment.reconcile', scope: 'agency' },
 ];
 
 /** The record an action is about (what the use case knows). */
