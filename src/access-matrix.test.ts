@@ -189,6 +189,17 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/services/:serviceId/applications': API('ok', 403),
   'GET /api/v1/applications/:id': API('ok', 403),
   'POST /api/v1/applications/:id/actions': API('ok', 403),
+  // the scorecard: public pages and open data; leadership (KPI viewers and agency administrators); registers for agency administrators
+  'GET /performance': PUBLIC,
+  'GET /performance/kpis.json': PUBLIC,
+  'GET /performance/kpis.csv': PUBLIC,
+  'GET /performance/trends.csv': PUBLIC,
+  'GET /kpi': only({ kpi_viewer: 'ok', agency_admin: 'ok' }),
+  'GET /kpi/registers': AGENCY_ADMIN,
+  'POST /kpi/registers/returns': AGENCY_ADMIN,
+  'POST /kpi/registers/costs': AGENCY_ADMIN,
+  'POST /kpi/registers/import': AGENCY_ADMIN,
+  'GET /api/v1/kpis': API(403, 'ok'),
 };
 
 let p: TestPlatform;

@@ -26,6 +26,7 @@ import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.
 import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
+import { createKpi, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -41,6 +42,8 @@ export interface Platform {
   /** the public-holiday calendar (CIVITAS_CALENDAR) for working-day deadlines */
   calendar: CalendarSource;
   casework: Casework;
+  /** the scorecard (register a data-sharing source on it: registerDataSharingSource) */
+  kpi: Kpi;
   close(): Promise<void>;
 }
 
@@ -103,12 +106,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerSignatureRoutes(app, signatures);
     const casework = await createCasework(ctx, catalogue, calendar);
     registerCasework(app, casework);
+    const kpi = createKpi(ctx, catalogue);
+    registerKpiRoutes(app, kpi);
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, kpi,
       async close() {
         await worker.stop();
         await app.close();
@@ -123,6 +128,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
 export async function startServer(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const platform = await createPlatform(config, opts);
+  if (config.demo) {
+    // a year of made-up transactions and registers, so the scorecard has trends on first start (once)
+    const seeded = await seedDemoHistory(platform.ctx.db, platform.catalogue, platform.ctx.clock());
+    if (seeded) opts.progress?.(`demo scorecard history: ${seeded} transactions over the past year`);
+  }
   await platform.app.listen({ port: config.port, host: config.host });
   if (config.worker) platform.worker.start();
   return platform;
