@@ -200,6 +200,9 @@ const MATRIX: Record<string, Row> = {
   'POST /kpi/registers/costs': AGENCY_ADMIN,
   'POST /kpi/registers/import': AGENCY_ADMIN,
   'GET /api/v1/kpis': API(403, 'ok'),
+  // the satisfaction survey on one's own sent application (the citizen's paper application)
+  'GET /applications/:id/feedback': OWN_APPLICATION,
+  'POST /applications/:id/feedback': OWN_APPLICATION,
 };
 
 let p: TestPlatform;
@@ -263,7 +266,7 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/agencies/:id') u = '/agencies/msf';
   if (url === '/demo/mail/:id') u = `/demo/mail/${fixtures.email}`;
   if (url === '/applications/:id/sign' || url === '/applications/:id/signed.pdf') u = url.replace(':id', fixtures.signable!);
-  if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond') u = u.replace(fixtures.application!, fixtures.case!);
+  if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond' || url === '/applications/:id/feedback') u = u.replace(fixtures.application!, fixtures.case!);
   if (url === '/casework/settings/webhooks/:endpointId/disable') u = `/casework/settings/webhooks/${fixtures.unknownId}/disable`;
   if (url === '/pki/ca/:file') u = '/pki/ca/root.pem';
   if (url === '/pki/crl/:file') u = '/pki/crl/issuing-1.crl';

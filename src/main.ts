@@ -27,6 +27,7 @@ import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
 import { createKpi, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
+import { registerSatisfactionRoutes, surveyLinks, surveyPanel } from './modules/satisfaction/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -102,7 +103,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerSiteRoutes(app, ctx);
     registerCatalogueRoutes(app, catalogue, config.baseUrl);
     registerIdentityRoutes(app, ctx, identity, catalogue);
-    registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)] });
+    registerApplicationRoutes(app, ctx, catalogue, {
+      panels: [documentsPanel(signatures), surveyPanel(ctx, { decidedOnly: true })], confirmationPanels: [surveyPanel(ctx, { decidedOnly: false })], mineLinks: surveyLinks(ctx),
+    });
+    registerSatisfactionRoutes(app, ctx, catalogue);
     registerSignatureRoutes(app, signatures);
     const casework = await createCasework(ctx, catalogue, calendar);
     registerCasework(app, casework);
