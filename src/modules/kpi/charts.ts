@@ -19,7 +19,7 @@ export interface LineChart {
 }
 
 export function lineChartSvg(c: LineChart): string {
-  const W = 640, H = 240, L = 44, R = 12, T = 14, B = 36;
+  const W = 640, H = 240, L = 44, R = 24, T = 14, B = 36;
   const w = W - L - R, h = H - T - B;
   const n = Math.max(c.labels.length, 1);
   const x = (i: number) => L + (n === 1 ? w / 2 : (i * w) / (n - 1));

@@ -30,7 +30,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function demoFacts(catalogue: Catalogue, now: Date, opts: { perDay?: number; seed?: number } = {}): Fact[] {
   const rnd = random(opts.seed ?? 2026);
   const services = catalogue.list();
-  const perDay = opts.perDay ?? 36;
+  const perDay = opts.perDay ?? 60;
   const dayMs = 86400_000;
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 8 * 3600_000; // midnight in Singapore today
   const start = end - 365 * dayMs;
@@ -41,7 +41,7 @@ export function demoFacts(catalogue: Catalogue, now: Date, opts: { perDay?: numb
     const weekday = new Date(day + 8 * 3600_000).getUTCDay();
     const volume = Math.round(perDay * (weekday === 0 || weekday === 6 ? 0.45 : 1.15) * (0.8 + rnd() * 0.4));
     for (let k = 0; k < volume; k++) {
-      const s = services[Math.floor(rnd() * rnd() * services.length)]!; // some services far busier than others
+      const s = services[Math.floor(Math.pow(rnd(), 1.6) * services.length)]!; // some services far busier than others
       const d = s.definition;
       const audience = d.audience.length === 1 ? d.audience[0]! : rnd() < 0.8 ? d.audience[0]! : d.audience[1]!;
       const r = rnd();
