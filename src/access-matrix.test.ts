@@ -212,6 +212,20 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/payments/:id/events': API(404, 403),
   // the bank's notifications: anyone may send one; without a valid signature it is refused (401)
   'POST /api/v1/payments/providers/paynow/notifications': all('signin'),
+  // the scorecard: public pages and open data; leadership (KPI viewers and agency administrators); registers for agency administrators
+  'GET /performance': PUBLIC,
+  'GET /performance/kpis.json': PUBLIC,
+  'GET /performance/kpis.csv': PUBLIC,
+  'GET /performance/trends.csv': PUBLIC,
+  'GET /kpi': only({ kpi_viewer: 'ok', agency_admin: 'ok' }),
+  'GET /kpi/registers': AGENCY_ADMIN,
+  'POST /kpi/registers/returns': AGENCY_ADMIN,
+  'POST /kpi/registers/costs': AGENCY_ADMIN,
+  'POST /kpi/registers/import': AGENCY_ADMIN,
+  'GET /api/v1/kpis': API(403, 'ok'),
+  // the satisfaction survey on one's own sent application (the citizen's paper application)
+  'GET /applications/:id/feedback': OWN_APPLICATION,
+  'POST /applications/:id/feedback': OWN_APPLICATION,
 };
 
 let p: TestPlatform;
@@ -278,7 +292,7 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/agencies/:id') u = '/agencies/msf';
   if (url === '/demo/mail/:id') u = `/demo/mail/${fixtures.email}`;
   if (url === '/applications/:id/sign' || url === '/applications/:id/signed.pdf') u = url.replace(':id', fixtures.signable!);
-  if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond') u = u.replace(fixtures.application!, fixtures.case!);
+  if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond' || url === '/applications/:id/feedback') u = u.replace(fixtures.application!, fixtures.case!);
   if (url === '/casework/settings/webhooks/:endpointId/disable') u = `/casework/settings/webhooks/${fixtures.unknownId}/disable`;
   if (url === '/pki/ca/:file') u = '/pki/ca/root.pem';
   if (url.includes(':paymentId')) u = url.replace(':paymentId', fixtures.avsPayment!);

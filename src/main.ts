@@ -27,6 +27,8 @@ import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
 import { createPayments, paymentStep, paymentsPanel, registerPayments, type Payments } from './modules/payments/index.ts';
+import { createKpi, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
+import { registerSatisfactionRoutes, surveyLinks, surveyPanel } from './modules/satisfaction/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -43,6 +45,8 @@ export interface Platform {
   calendar: CalendarSource;
   casework: Casework;
   payments: Payments;
+  /** the scorecard (register a data-sharing source on it: registerDataSharingSource) */
+  kpi: Kpi;
   close(): Promise<void>;
 }
 
@@ -102,17 +106,23 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerSiteRoutes(app, ctx);
     registerCatalogueRoutes(app, catalogue, config.baseUrl);
     registerIdentityRoutes(app, ctx, identity, catalogue);
-    registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)], payment: paymentStep(payments) });
+    registerApplicationRoutes(app, ctx, catalogue, {
+      panels: [documentsPanel(signatures), surveyPanel(ctx, { decidedOnly: true })], confirmationPanels: [surveyPanel(ctx, { decidedOnly: false })], mineLinks: surveyLinks(ctx),
+      payment: paymentStep(payments),
+    });
+    registerSatisfactionRoutes(app, ctx, catalogue);
     registerSignatureRoutes(app, signatures);
     const casework = await createCasework(ctx, catalogue, calendar, { panels: [paymentsPanel(payments)] });
     registerCasework(app, casework);
     registerPayments(app, payments);
+    const kpi = createKpi(ctx, catalogue);
+    registerKpiRoutes(app, kpi);
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments, kpi,
       async close() {
         await worker.stop();
         await app.close();
@@ -127,6 +137,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
 export async function startServer(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const platform = await createPlatform(config, opts);
+  if (config.demo) {
+    // a year of made-up transactions and registers, so the scorecard has trends on first start (once)
+    const seeded = await seedDemoHistory(platform.ctx.db, platform.catalogue, platform.ctx.clock());
+    if (seeded) opts.progress?.(`demo scorecard history: ${seeded} transactions over the past year`);
+  }
   await platform.app.listen({ port: config.port, host: config.host });
   if (config.worker) platform.worker.start();
   return platform;

@@ -22,6 +22,7 @@ import { formatReference, newReference } from './reference.ts';
 import { appendEvent, findApplication, insertApplication, insertFile, referenceExists, updateApplication } from './repository.ts';
 import { nextStatus } from './status.ts';
 import { SUBMITTED_QUEUE } from './submit-application.ts';
+import { factDefaults, recordTransactionFact } from '../kpi/index.ts';
 
 export class InvalidAnswers extends Error {
   constructor(readonly check: FormCheck) {
@@ -88,6 +89,10 @@ export async function createSubmittedApplication(ctx: AppContext, trx: Db, input
     stream: `application:${id}`, action: 'application.submitted', actorType: input.by.type, actorId: input.by.id, onBehalfOf: input.applicantId,
     agencyId: service.definition.agency, subjectType: 'application', subjectId: id, requestId: input.requestId,
     data: { reference, service: service.id, version: service.version, channel: input.channel },
+  });
+  await recordTransactionFact(trx, id, {
+    agencyId: service.definition.agency, serviceId: service.id, channel: input.channel, audience: input.actingForUen ? 'business' : 'citizen',
+    ...factDefaults(service.definition), startedAt: now, submittedAt: now,
   });
   await enqueue(trx, SUBMITTED_QUEUE, { applicationId: id }, { dedupeKey: `${SUBMITTED_QUEUE}:${id}` });
   const app = (await findApplication(trx, ctx.keys, id))!;

@@ -2,7 +2,7 @@
  * Applications: drafts saved page by page, the journey pages, check your
  * answers, submission with a reference number, and "My applications".
  */
-export { registerApplicationRoutes, type ApplicationPanel, type SubmitStep } from './routes.ts';
+export { registerApplicationRoutes, type ApplicationPanel, type ApplicationLinks, type SubmitStep } from './routes.ts';
 export { startApplication, type RecordedFor } from './start-application.ts';
 export { submitApplication, SUBMITTED_QUEUE } from './submit-application.ts';
 export { createSubmittedApplication, InvalidAnswers, type WholeApplication } from './create-submitted-application.ts';

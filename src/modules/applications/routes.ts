@@ -36,7 +36,10 @@ export interface SubmitStep {
   url(applicationId: string): string;
 }
 
-export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue, opts: { panels?: ApplicationPanel[]; payment?: SubmitStep } = {}): void {
+/** Links other modules add to rows of "My applications" (e.g. the satisfaction survey), by application id. */
+export type ApplicationLinks = (request: FastifyRequest, rows: { id: string; status: string }[]) => Promise<Record<string, { href: string; text: string }>>;
+
+export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue, opts: { panels?: ApplicationPanel[]; confirmationPanels?: ApplicationPanel[]; mineLinks?: ApplicationLinks; payment?: SubmitStep } = {}): void {
   const tr = (request: FastifyRequest) => translator(request.lang, (l, k, p) => ctx.messages.t(l, k, p));
   const vctx = () => ({ today: todayInSingapore(ctx.clock()) });
   const base = (a: Application) => `/applications/${a.id}`;
@@ -310,7 +313,9 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
   app.get('/applications/:id/confirmation', { config: { access: 'signedIn' } }, async (request, reply) => {
     const { app: a, service } = await load(request);
     if (!a.reference) return reply.redirect(base(a));
+    const panels = (await Promise.all((opts.confirmationPanels ?? []).map((panel) => panel(request, a)))).filter((h): h is string => !!h);
     return reply.page(V('confirmation'), {
+      panels,
       recordedBy: a.recordedBy, title: request.t('applications.confirmation.title'), reference: formatReference(a.reference), rawReference: a.reference,
       serviceTitle: localize(service.definition.title, request.lang), processingDays: service.definition.processingTime.workingDays, applicationId: a.id,
     });
@@ -331,7 +336,8 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
       const s = catalogue.get(a.serviceId);
       return { ...a, title: s ? localize(s.definition.title, request.lang) : a.serviceId, reference: a.reference ? formatReference(a.reference) : null, statusTag: STATUS_TAG[a.status] };
     });
-    return reply.page(V('my-applications'), { title: request.t('applications.mine.title'), drafts: rows.filter((r) => r.status === 'draft'), submitted: rows.filter((r) => r.status !== 'draft') });
+    const links = opts.mineLinks ? await opts.mineLinks(request, rows) : {};
+    return reply.page(V('my-applications'), { title: request.t('applications.mine.title'), drafts: rows.filter((r) => r.status === 'draft'), submitted: rows.filter((r) => r.status !== 'draft').map((r) => ({ ...r, link: links[r.id] ?? null })) });
   });
 
 }

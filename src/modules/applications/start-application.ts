@@ -7,6 +7,7 @@ import type { Lang } from '../../platform/i18n/index.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
 import type { Catalogue } from '../catalogue/index.ts';
 import { appendEvent, insertApplication } from './repository.ts';
+import { factDefaults, recordTransactionFact } from '../kpi/index.ts';
 
 /** An application an officer records for someone at a counter or from a paper form. */
 export interface RecordedFor {
@@ -40,6 +41,10 @@ export async function startApplication(ctx: AppContext, catalogue: Catalogue, in
       recordedBy: rec ? input.applicant.id : null, contactEmail: rec?.contactEmail ?? null,
     }, now);
     await appendEvent(trx, { applicationId: id, type: 'started', to: 'draft', actorType: input.applicant.kind, actorId: input.applicant.id, actorAgencyId: input.applicant.agencyId, at: now, data: { version: service.version, ...(rec ? { channel: rec.channel } : {}) } });
+    await recordTransactionFact(trx, id, {
+      agencyId: service.definition.agency, serviceId: service.id, channel: rec ? rec.channel : 'online',
+      audience: (rec ? rec.actingForUen : input.applicant.actingFor?.uen) ? 'business' : 'citizen', startedAt: now, ...factDefaults(service.definition),
+    });
     await appendAudit(trx, { stream: `application:${id}`, action: 'application.started', actorType: input.applicant.kind, actorId: input.applicant.id, onBehalfOf: rec ? rec.applicantId : input.applicant.actingFor?.uen, agencyId: service.definition.agency, subjectType: 'application', subjectId: id, requestId: input.requestId, data: { service: service.id, version: service.version, ...(rec ? { channel: rec.channel, recordedBy: input.applicant.id } : {}) } });
     return id;
   });

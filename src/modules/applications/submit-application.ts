@@ -18,6 +18,7 @@ import { appendEvent, findApplication, referenceExists, updateApplication } from
 import { nextStatus } from './status.ts';
 import { applicantContact } from './applicant-contact.ts';
 import { enqueue } from '../../platform/jobs/index.ts';
+import { factDefaults, recordTransactionFact } from '../kpi/index.ts';
 
 /** Outbox queue of "an application was sent": casework opens the case (any channel). */
 export const SUBMITTED_QUEUE = 'applications.submitted';
@@ -49,6 +50,10 @@ export async function submitApplication(ctx: AppContext, service: ServiceVersion
     await appendAudit(trx, {
       stream: `application:${app.id}`, action: 'application.submitted', actorType: input.by.kind, actorId: input.by.id, onBehalfOf: app.recordedBy ? app.applicantId : app.actingForUen,
       agencyId: app.agencyId, subjectType: 'application', subjectId: app.id, requestId: input.requestId, data: { reference, service: app.serviceId, version: app.serviceVersion, channel: app.channel },
+    });
+    await recordTransactionFact(trx, app.id, {
+      agencyId: app.agencyId, serviceId: app.serviceId, channel: app.channel, audience: app.actingForUen ? 'business' : 'citizen', ...factDefaults(service.definition),
+      submittedAt: now, ...(input.signatureId ? { signedDigitally: true } : {}),
     });
     await enqueue(trx, SUBMITTED_QUEUE, { applicationId: app.id }, { dedupeKey: `${SUBMITTED_QUEUE}:${app.id}` });
     // the confirmation goes to the applicant (not to an officer recording it for them)

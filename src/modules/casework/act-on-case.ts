@@ -17,6 +17,7 @@ import { checkUpload, FILE_KINDS, sniff, type Question } from '../forms/index.ts
 import { businessOwner, findApplication, insertFile, listHistory, nextStatus, transitionApplication, type Application, type HistoryEvent } from '../applications/index.ts';
 import { accountSummaries } from '../identity/index.ts';
 import type { ServiceVersion, WorkflowStep } from '../catalogue/index.ts';
+import { recordTransactionFact } from '../kpi/index.ts';
 import { isOfficerLike, serviceOf, stepsOf, type Actor, type Casework } from './casework.ts';
 import { dueFor } from './deadlines.ts';
 import { emailApplicant, emailOfficers } from './notify.ts';
@@ -238,6 +239,10 @@ async function consequences(cw: Casework, trx: Db, p: { c: CaseRow; app: Applica
         decidedBy: { type: p.actor.type === 'citizen' ? 'system' : p.actor.type, id: p.actor.id },
       };
       await enqueue(trx, DECIDED_QUEUE, job, { dedupeKey: `${DECIDED_QUEUE}:${c.applicationId}` });
+      // the scorecard counts the decision (and, without a document to issue, the completed transaction) at once
+      await recordTransactionFact(trx, c.applicationId, {
+        agencyId: c.agencyId, serviceId: c.serviceId, channel: c.channel, audience: app.actingForUen ? 'business' : 'citizen', decidedAt: p.now, decision, at: p.now,
+      });
       await emailApplicant(cw, trx, app, service, decision, p.message);
       break;
     }

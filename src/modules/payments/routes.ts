@@ -13,6 +13,7 @@ import { localize } from '../../platform/i18n/index.ts';
 import { firstIncompletePage, todayInSingapore } from '../forms/index.ts';
 import { findApplication, listEvents, loadOwnApplication, type Application } from '../applications/index.ts';
 import type { ServiceVersion } from '../catalogue/index.ts';
+import { recordTransactionFact } from '../kpi/index.ts';
 import { createPayment, nextUrlFor } from './create-payment.ts';
 import { chargesFee, factsNeeded, feeDue, type FeeDue } from './fees.ts';
 import { creditReceived, importStatement, parseAmount, parseStatement } from './paynow.ts';
@@ -104,6 +105,7 @@ export function registerPaymentRoutes(app: App, p: Payments): void {
           await appendLedger(trx, {
             agencyId: a.agencyId, applicationId: a.id, kind: 'waiver', amount: due.standardCents, currency: due.currency, dedupeKey: `waiver:${a.id}`, at: ctx.clock(),
           });
+          await recordTransactionFact(trx, a.id, { feeCharged: 0 }); // waived: no fee applies to this transaction
           await appendAudit(trx, { stream: `application:${a.id}`, action: 'payments.fee_waived', actorType: request.principal!.kind, actorId: request.principal!.id, agencyId: a.agencyId, subjectType: 'application', subjectId: a.id, requestId: request.id, data: { concession: due.concession.id, waived: due.standardCents } });
         }
         return submitPaidApplication(p, trx, service, a.id, request.principal!.id, { paymentId: paid?.id, requestId: request.id });

@@ -14,6 +14,7 @@ import type { Principal } from '../../platform/http/index.ts';
 import { enqueue } from '../../platform/jobs/index.ts';
 import type { Catalogue, ServiceVersion } from '../catalogue/index.ts';
 import { applicantContact, findApplication, listEvents, submitApplication } from '../applications/index.ts';
+import { recordTransactionFact } from '../kpi/index.ts';
 import type { ConcessionRegistry } from './concessions.ts';
 import type { CardProvider } from './providers.ts';
 import { appendLedger, appendPaymentEvent, findPayment, updatePayment, type Payment } from './repository.ts';
@@ -74,6 +75,8 @@ async function onSuccess(p: Payments, trx: Db, payment: Payment, service: Servic
   await enqueue(trx, PAYMENTS_SUCCEEDED_QUEUE, {
     applicationId: payment.applicationId, paymentId: payment.id, amountCents: payment.amount, currency: payment.currency, paymentReference: payment.reference, paidAt,
   } satisfies PaymentSucceededJob, { dedupeKey: `${PAYMENTS_SUCCEEDED_QUEUE}:${payment.id}` });
+  // the scorecard: this transaction's fee was paid online
+  if (payment.applicationId) await recordTransactionFact(trx, payment.applicationId, { feeCharged: payment.amount, paidOnline: true });
   if (payment.applicationId && service) await submitPaidApplication(p, trx, service, payment.applicationId, payment.payerId, { paymentId: payment.id, requestId });
 }
 

@@ -15,6 +15,7 @@ import { isLang, localize, type Lang } from '../../platform/i18n/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { findApplication, formatReference } from '../applications/index.ts';
 import { accountProfile } from '../identity/index.ts';
+import { recordTransactionFact } from '../kpi/index.ts';
 import { summarize, translator } from '../forms/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { parseCertificate, serialHex, sha256 } from './asn1.ts';
@@ -170,6 +171,9 @@ export async function issueDocument(s: Signatures, input: IssueDocumentInput): P
       valid_until: validUntil ? nowIso(validUntil) : null, status: 'valid', revoked_at: null, revoked_by: null, revocation_reason: null,
     }).onConflict((oc) => oc.column('application_id').doNothing()).executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+    await recordTransactionFact(trx, a.id, {
+      agencyId: a.agencyId, serviceId: a.serviceId, channel: a.channel, audience: a.actingForUen ? 'business' : 'citizen', outputIssuedDigitally: true, at: nowIso(issuedAt),
+    });
     await appendAudit(trx, {
       stream: `application:${a.id}`, action: 'signatures.document_issued', actorType: input.approvedBy.type, actorId: input.approvedBy.id, agencyId: a.agencyId,
       subjectType: 'document', subjectId: id, requestId: input.requestId, data: { type: output.type, code, sha256: digest, certificate: certificate!.serial },
