@@ -26,6 +26,10 @@ import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.
 import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
+import { PREFILL_ITEMS, registerRegistryApi, registryJobs, seedDemoRegistry } from './modules/registry/index.ts';
+import { consentStep, registerConsentRoutes } from './modules/consent/index.ts';
+import { registerDataUseRoutes } from './modules/data-use/index.ts';
+import { localize, type Lang } from './platform/i18n/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -70,12 +74,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       config, db: database.db, dialect: database.dialect, log, jobs, keys,
       messages: new Messages(), views: createViews(), metrics: new Metrics(database.db), clock: opts.clock ?? (() => new Date()),
     };
-    const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]) });
+    const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]), prefillItems: PREFILL_ITEMS });
     const signatures = createSignatures(ctx, catalogue, { stepUp: new SecondFactorStepUp(ctx) });
     progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
     if (config.demo) {
       const created = await seedDemoPersonas(ctx);
       if (created) progress(`demo personas created: ${created}`);
+      const records = await seedDemoRegistry(ctx);
+      if (records) progress(`demo registry records created: ${records}`);
     }
 
     jobs.define(emailJob(keys, { smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, domain: new URL(config.baseUrl).hostname }));
@@ -84,6 +90,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
     jobs.every({ name: 'jobs-cleanup', queue: 'platform.jobs-cleanup', everyMs: 86400_000 });
     jobs.define(issueDocumentJob(signatures));
+    registryJobs(ctx);
     // an approval issues the service's document (sealed, timestamped) in the background
     jobs.define<DecidedJob>({
       queue: DECIDED_QUEUE,
@@ -99,7 +106,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerSiteRoutes(app, ctx);
     registerCatalogueRoutes(app, catalogue, config.baseUrl);
     registerIdentityRoutes(app, ctx, identity, catalogue);
-    registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)] });
+    registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)], afterStart: consentStep(ctx) });
+    // names shown on the consent and "who used my data" pages
+    const labels = {
+      agencyName: (id: string, lang: Lang) => (ctx.messages.has(`registry.agencies.${id}`) ? ctx.messages.t(lang, `registry.agencies.${id}`) : catalogue.agency(id) ? localize(catalogue.agency(id)!.name, lang) : id.toUpperCase()),
+      itemLabel: (item: string, lang: Lang) => (ctx.messages.has(`registry.items.${item}`) ? ctx.messages.t(lang, `registry.items.${item}`) : item),
+    };
+    registerConsentRoutes(app, ctx, catalogue, labels);
+    registerDataUseRoutes(app, ctx, labels);
+    registerRegistryApi(app, ctx);
     registerSignatureRoutes(app, signatures);
     const casework = await createCasework(ctx, catalogue, calendar);
     registerCasework(app, casework);
