@@ -81,7 +81,7 @@ export const ITEMS: readonly ItemDefinition[] = [
   person('dob', 'ica', { date: (i) => (isDate(val(i)) ? val(i) : undefined), text: val }, (i) => need(isDate(val(i)), 'needs a "value" that is a date (YYYY-MM-DD)')),
   person('nationality', 'ica', { text: desc }, codeDesc),
   person('regadd', 'ica', { address: addressOf, text: (i) => { const a = addressOf(i); return a ? [a.block, a.street, a.building, a.floor && a.unit ? `#${a.floor}-${a.unit}` : undefined, `SINGAPORE ${a.postalCode}`].filter(Boolean).join(' ') : undefined; } },
-    (i) => need(!!addressOf(i), 'needs "block", "street" and "postal" (each { "value": ... })')),
+    (i) => need(/^\d{6}$/.test(addressOf(i)?.postalCode ?? ''), 'needs "block", "street" and a 6-digit "postal" (each { "value": ... })')),
   person('mobileno', 'ica', { phone: phoneOf, text: phoneOf }, (i) => need(/^\d{8}$/.test(val(i.nbr) ?? ''), 'needs "nbr" ({ "value": 8 digits })'), 2 * YEAR),
   person('email', 'ica', { email: val, text: val }, (i) => need(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(val(i) ?? ''), 'needs a "value" that is an email address'), 2 * YEAR),
   person('marital', 'ica', { text: desc }, codeDesc),
