@@ -128,6 +128,21 @@ const MATRIX: Record<string, Row> = {
   'POST /applications/:id/submit': OWN_APPLICATION,
   'GET /applications/:id/confirmation': OWN_APPLICATION,
   'GET /applications/:id/files/:fileId': OWN_APPLICATION,
+  // consent to prefill from verified data, consents and "who used my data" (registry, consent, data-use)
+  'GET /applications/:id/consent': OWN_APPLICATION,
+  'POST /applications/:id/consent': OWN_APPLICATION,
+  // Myinfo's return: an unknown state is "not found" for everyone signed in
+  'GET /myinfo/callback': { ...SIGNED_IN, ...Object.fromEntries([...PEOPLE, ...OFFICERS].map((w) => [w, 404])) },
+  'GET /account/consents': SIGNED_IN,
+  // someone else's consent
+  'POST /account/consents/:id/withdraw': { ...SIGNED_IN, ...Object.fromEntries([...PEOPLE, ...OFFICERS].map((w) => [w, 404])) },
+  'GET /account/data-use': SIGNED_IN,
+  // registry: the agency system with registry scopes (a read without a purpose, an empty update: its own 4xx)
+  'GET /api/v1/registry/people/:uinfin': API('ok', 403),
+  'PUT /api/v1/registry/people/:uinfin': API('ok', 403),
+  'POST /api/v1/registry/people/import': API('ok', 403),
+  'GET /api/v1/registry/businesses/:uen': API('ok', 403),
+  'PUT /api/v1/registry/businesses/:uen': API('ok', 403),
   // officers and agency administrators
   'GET /officer': OFFICER_PAGE,
   'GET /agency/officers': AGENCY_ADMIN,
@@ -250,7 +265,7 @@ beforeAll(async () => {
   sessions.agency_admin = { account: await persona('ahmad-faizal'), amr: ['pwd', 'otp'] };
   sessions.auditor = { account: await persona('daniel-ong'), amr: ['pwd', 'otp'] };
   sessions.kpi_viewer = { account: await persona('farah-aziz'), amr: ['pwd', 'otp'] };
-  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'applications:write', 'casework:act', 'documents:read', 'payments:read', 'payments:write'] })).key;
+  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'applications:write', 'casework:act', 'documents:read', 'payments:read', 'payments:write', 'registry:read', 'registry:write'] })).key;
   apiKeys.api_unscoped = (await createApiKey(db, { agencyId: 'msf', name: 'without', scopes: ['kpi:read'] })).key;
 
   // the citizen's draft (with an uploaded file), other agencies' records, an email
@@ -285,7 +300,7 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/oidc/*') return { url: method === 'GET' || method === 'PUT' || method === 'DELETE' ? '/oidc/jwks' : '/oidc/token' };
   const params: Record<string, string> = {
     lang: 'ms', page: 'accessibility', agencyId: 'msf', id: fixtures.application!, serviceId: 'baby-bonus', uid: 'an-expired-sign-in', provider: 'singpass', key: randomToken(32),
-    pageId: 'children', index: '0', fileId: fixtures.file!,
+    pageId: 'children', index: '0', fileId: fixtures.file!, uinfin: 'S8912345C', uen: DEMO_BUSINESSES[0]!.uen,
   };
   let u = url.replace(/:(\w+)/g, (_m, name: string) => params[name]!);
   if (url === '/life-events/:id') u = '/life-events/having-a-baby';
@@ -301,6 +316,7 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/pki/crl/:file') u = '/pki/crl/issuing-1.crl';
   if (url === '/verify/:code' || url === '/api/v1/verify/:code') u = url.replace(':code', 'ABCDE-FGHJK');
   if (['/documents/:id/pdf', '/documents/:id/credential', '/agency/documents/:id', '/agency/documents/:id/revoke', '/api/v1/documents/:id/pdf'].includes(url)) u = url.replace(':id', fixtures.unknownId!);
+  if (url === '/account/consents/:id/withdraw') u = `/account/consents/${fixtures.unknownId}/withdraw`;
   if (url === '/account/security/passkeys/:id/remove') u = `/account/security/passkeys/${randomToken(16)}/remove`;
   if (url === '/agency/officers/:id') u = `/agency/officers/${fixtures.avsOfficer}`;
   if (url === '/agency/api/keys/:id/revoke') u = `/agency/api/keys/${fixtures.avsKey}/revoke`;

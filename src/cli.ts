@@ -116,8 +116,9 @@ async function main(): Promise<number> {
     }
     case 'services-check': {
       const { loadDefinitions, DefinitionError } = await import('./modules/catalogue/index.ts');
+      const { PREFILL_ITEMS } = await import('./modules/registry/index.ts');
       try {
-        const loaded = loadDefinitions(SERVICES_DIR);
+        const loaded = loadDefinitions(SERVICES_DIR, { prefillItems: PREFILL_ITEMS });
         say(`OK: ${loaded.services.length} services, ${loaded.agencies.length} agencies, ${loaded.lifeEvents.length} life events.`);
         return 0;
       } catch (e) {

@@ -29,6 +29,10 @@ import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type De
 import { createPayments, paymentStep, paymentsPanel, registerPayments, type Payments } from './modules/payments/index.ts';
 import { createKpi, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
 import { registerSatisfactionRoutes, surveyLinks, surveyPanel } from './modules/satisfaction/index.ts';
+import { PREFILL_ITEMS, registerRegistryApi, registryJobs, seedDemoRegistry } from './modules/registry/index.ts';
+import { consentStep, registerConsentRoutes } from './modules/consent/index.ts';
+import { registerDataUseRoutes } from './modules/data-use/index.ts';
+import { localize, type Lang } from './platform/i18n/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -76,13 +80,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       config, db: database.db, dialect: database.dialect, log, jobs, keys,
       messages: new Messages(), views: createViews(), metrics: new Metrics(database.db), clock: opts.clock ?? (() => new Date()),
     };
-    const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]) });
+    const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]), prefillItems: PREFILL_ITEMS });
     const payments = createPayments(ctx, catalogue);
     const signatures = createSignatures(ctx, catalogue, { stepUp: new SecondFactorStepUp(ctx), payment: paymentStep(payments) });
     progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
     if (config.demo) {
       const created = await seedDemoPersonas(ctx);
       if (created) progress(`demo personas created: ${created}`);
+      const records = await seedDemoRegistry(ctx);
+      if (records) progress(`demo registry records created: ${records}`);
     }
 
     jobs.define(emailJob(keys, { smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, domain: new URL(config.baseUrl).hostname }));
@@ -91,6 +97,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
     jobs.every({ name: 'jobs-cleanup', queue: 'platform.jobs-cleanup', everyMs: 86400_000 });
     jobs.define(issueDocumentJob(signatures));
+    registryJobs(ctx);
     // an approval issues the service's document (sealed, timestamped) in the background
     jobs.define<DecidedJob>({
       queue: DECIDED_QUEUE,
@@ -108,9 +115,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerIdentityRoutes(app, ctx, identity, catalogue);
     registerApplicationRoutes(app, ctx, catalogue, {
       panels: [documentsPanel(signatures), surveyPanel(ctx, { decidedOnly: true })], confirmationPanels: [surveyPanel(ctx, { decidedOnly: false })], mineLinks: surveyLinks(ctx),
-      payment: paymentStep(payments),
+      payment: paymentStep(payments), afterStart: consentStep(ctx),
     });
     registerSatisfactionRoutes(app, ctx, catalogue);
+    // names shown on the consent and "who used my data" pages
+    const labels = {
+      agencyName: (id: string, lang: Lang) => (ctx.messages.has(`registry.agencies.${id}`) ? ctx.messages.t(lang, `registry.agencies.${id}`) : catalogue.agency(id) ? localize(catalogue.agency(id)!.name, lang) : id.toUpperCase()),
+      itemLabel: (item: string, lang: Lang) => (ctx.messages.has(`registry.items.${item}`) ? ctx.messages.t(lang, `registry.items.${item}`) : item),
+    };
+    registerConsentRoutes(app, ctx, catalogue, labels);
+    registerDataUseRoutes(app, ctx, labels);
+    registerRegistryApi(app, ctx);
     registerSignatureRoutes(app, signatures);
     const casework = await createCasework(ctx, catalogue, calendar, { panels: [paymentsPanel(payments)] });
     registerCasework(app, casework);

@@ -5,7 +5,17 @@ import type { Answers } from '../forms/index.ts';
 import type { Status } from './status.ts';
 
 /** Where an answer came from: typed by the applicant (or an officer for them), or verified with a government source. */
-export interface AnswerSource { source: 'typed' | 'verified'; provider?: string; at?: string }
+export interface AnswerSource {
+  source: 'typed' | 'verified';
+  provider?: string;
+  at?: string;
+  /** prefilled from verified data: the data item, its owning agency, its Myinfo source code ('1' government-verified, '4' Singpass-verified) */
+  item?: string;
+  agency?: string;
+  origin?: string;
+  /** keyed hash of the locked value: a submission whose value no longer matches is refused */
+  hash?: string;
+}
 
 export interface Application {
   id: string;

@@ -19,6 +19,7 @@ import { readPageSubmission } from './read-form.ts';
 import { formatReference } from './reference.ts';
 import { findFile, listForApplicant, listHistory, type Application } from './repository.ts';
 import { updateDraft } from './save-answers.ts';
+import { lockedAnswers } from './prefill-draft.ts';
 import { startApplication } from './start-application.ts';
 import { STATUS_TAG } from './status.ts';
 import { submitApplication } from './submit-application.ts';
@@ -26,6 +27,12 @@ import { submitApplication } from './submit-application.ts';
 const V = (name: string) => `modules/applications/views/${name}.njk`;
 const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
 type Params = { id: string; pageId: string; index: string };
+
+/**
+ * Where a new application goes before its first page (the consent module's
+ * prefill step, when the service prefills from verified data); null: straight in.
+ */
+export type AfterStart = (request: FastifyRequest, application: { id: string; firstPageId: string }, service: ServiceVersion) => Promise<string | null>;
 
 /** Extra content other modules add to an application's page (e.g. issued documents), as HTML. */
 export type ApplicationPanel = (request: FastifyRequest, application: Application) => Promise<string | null>;
@@ -39,7 +46,7 @@ export interface SubmitStep {
 /** Links other modules add to rows of "My applications" (e.g. the satisfaction survey), by application id. */
 export type ApplicationLinks = (request: FastifyRequest, rows: { id: string; status: string }[]) => Promise<Record<string, { href: string; text: string }>>;
 
-export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue, opts: { panels?: ApplicationPanel[]; confirmationPanels?: ApplicationPanel[]; mineLinks?: ApplicationLinks; payment?: SubmitStep } = {}): void {
+export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: Catalogue, opts: { panels?: ApplicationPanel[]; confirmationPanels?: ApplicationPanel[]; mineLinks?: ApplicationLinks; payment?: SubmitStep; afterStart?: AfterStart } = {}): void {
   const tr = (request: FastifyRequest) => translator(request.lang, (l, k, p) => ctx.messages.t(l, k, p));
   const vctx = () => ({ today: todayInSingapore(ctx.clock()) });
   const base = (a: Application) => `/applications/${a.id}`;
@@ -85,7 +92,12 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
 
   function questionPage(request: FastifyRequest, reply: FastifyReply, o: { a: Application; service: ServiceVersion; page: Page; item?: number; raw?: FormBody; errors?: AnswerError[]; returnTo?: string; extraErrors?: { text: string; href: string }[] }) {
     const t = tr(request);
-    const rendered = renderPage(o.page, { answers: o.a.answers, item: o.item, raw: o.raw, errors: o.errors, tr: t });
+    const locked = o.page.repeat ? {} : lockedAnswers(o.a);
+    const rendered = renderPage(o.page, { answers: o.a.answers, item: o.item, raw: o.raw, errors: o.errors, tr: t, locked });
+    for (const q of rendered.questions) {
+      const src = locked[q.id] !== undefined ? o.a.answerSources[q.id] : undefined;
+      if (src) (q as unknown as Record<string, unknown>).verified = { provider: src.provider, origin: src.origin, agency: src.agency };
+    }
     const single = rendered.questions.length === 1 && !rendered.questions[0]!.conditional && !o.page.description;
     const heading = o.page.repeat
       ? `${capitalise(localize(o.page.repeat.itemName, request.lang))} ${(o.item ?? 0) + 1}`
@@ -141,7 +153,8 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
   app.post('/services/:serviceId/applications', { config: { access: 'signedIn' } }, async (request, reply) => {
     const { serviceId } = request.params as { serviceId: string };
     const { id, firstPageId } = await startApplication(ctx, catalogue, { serviceId, applicant: request.principal!, lang: request.lang, requestId: request.id });
-    return reply.redirect(`/applications/${id}/pages/${firstPageId}`, 303);
+    const next = opts.afterStart ? await opts.afterStart(request, { id, firstPageId }, catalogue.get(serviceId)!) : null;
+    return reply.redirect(next ?? `/applications/${id}/pages/${firstPageId}`, 303);
   });
 
   app.get('/applications/:id', { config: { access: 'signedIn' } }, async (request, reply) => {
@@ -207,7 +220,7 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
       if (items.length < min) return repeatSummaryPage(request, reply, { a, service, page, returnTo, error: request.t('applications.addAnother.errorMin', { min, items: localize(page.repeat.itemNamePlural, request.lang) }) });
       return reply.redirect(afterSave(a, service, a.answers, page, returnTo), 303);
     }
-    const { values, errors } = validatePageForm(page, a.answers, body, vctx());
+    const { values, errors } = validatePageForm(page, a.answers, body, vctx(), { locked: lockedAnswers(a) });
     const allErrors = [...uploadErrors, ...errors.filter((e) => !uploadErrors.some((u) => u.questionId === e.questionId))];
     if (allErrors.length) return questionPage(request, reply, { a, service, page, raw: body, errors: allErrors, returnTo });
     const answers = await updateDraft(ctx, a, (current) => applyPage(current, page, values));
@@ -259,10 +272,12 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
   const checkPage = (request: FastifyRequest, reply: FastifyReply, a: Application, service: ServiceVersion, errors: { text: string; href: string }[] = []) => {
     const t = tr(request);
     const form = service.definition.form;
+    const locked = lockedAnswers(a);
     const sections = summarize(form, a.answers, t).map((s) => {
       const page = findPage(form, s.pageId)!;
       return {
         ...s,
+        rows: s.rows.map((r) => ({ ...r, verified: locked[r.questionId] !== undefined ? a.answerSources[r.questionId] : undefined })),
         changeHref: pageUrl(a, page, 'check'),
         items: s.items?.map((it) => ({ ...it, changeHref: itemUrl(a, page, it.index, 'check') })),
       };

@@ -17,6 +17,7 @@ import { formatReference, newReference } from './reference.ts';
 import { appendEvent, findApplication, referenceExists, updateApplication } from './repository.ts';
 import { nextStatus } from './status.ts';
 import { applicantContact } from './applicant-contact.ts';
+import { changedLockedAnswers } from './prefill-draft.ts';
 import { enqueue } from '../../platform/jobs/index.ts';
 import { factDefaults, recordTransactionFact } from '../kpi/index.ts';
 
@@ -36,6 +37,8 @@ export async function submitApplication(ctx: AppContext, service: ServiceVersion
     if (!app) throw new AppError('not_found', 'applications.errors.unknownApplication');
     if (app.status !== 'draft' && app.reference) return { ok: true, reference: app.reference, already: true };
     const to = nextStatus(app.status, 'submit');
+    // verified answers are locked: one changed since it was filled is refused (keyed hash check)
+    if (changedLockedAnswers(ctx.keys, app).length) throw new AppError('conflict', 'applications.errors.lockedChanged');
     if (service.definition.signatureRequired && !input.signatureId) throw new AppError('conflict', 'signatures.errors.signatureRequired');
     const check = validateAnswers(service.definition.form, app.answers, { today: todayInSingapore(ctx.clock()) });
     if (check.errors.length || check.countErrors.length) return { ok: false, check };

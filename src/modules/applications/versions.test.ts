@@ -21,7 +21,9 @@ async function startAs(p: Platform, persona: string) {
   await b.get('/sign-in');
   await b.post('/demo/sign-in', { persona });
   await b.get('/services/baby-bonus/apply');
-  const url = (await b.post('/services/baby-bonus/applications')).url.replace(/\/pages\/applicant$/, '');
+  let page = await b.post('/services/baby-bonus/applications');
+  if (page.url.endsWith('/consent')) page = await b.post(page.url, { decision: 'decline' });
+  const url = page.url.replace(/\/pages\/applicant$/, '');
   return { b, url };
 }
 

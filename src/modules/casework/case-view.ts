@@ -5,7 +5,8 @@
  * deadline in working days, and what this officer may do now. Each view is
  * written to the audit log as a read of the applicant's data.
  */
-import type { Db } from '../../platform/db/index.ts';
+import { inTransaction, type Db } from '../../platform/db/index.ts';
+import { recordDataUse, subjectOfAccount } from '../data-use/index.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
 import { AppError, notFound } from '../../platform/errors/index.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
@@ -21,6 +22,13 @@ import { ensureCase } from './open-case.ts';
 import type { CasePanel } from './panels.ts';
 import { listNotes, type CaseRow, type Note } from './repository.ts';
 import { CASE_ACTIONS, fourEyesConflict, type CaseAction } from './workflow.ts';
+
+/** How a case read reads in the applicant's "who used my data". */
+const DATA_USE_PURPOSE = {
+  casework: { en: 'Processing your application', ms: 'Memproses permohonan anda', zh: '处理您的申请', ta: 'உங்கள் விண்ணப்பத்தைச் செயலாக்குதல்' },
+  api: { en: 'Processing your application (agency system)', ms: 'Memproses permohonan anda (sistem agensi)', zh: '处理您的申请（机构系统）', ta: 'உங்கள் விண்ணப்பத்தைச் செயலாக்குதல் (அமைப்பின் கணினி)' },
+};
+const API_SYSTEM = (agency: string) => ({ en: `${agency.toUpperCase()} system (API)`, ms: `Sistem ${agency.toUpperCase()} (API)`, zh: `${agency.toUpperCase()} 系统（API）`, ta: `${agency.toUpperCase()} அமைப்பு (API)` });
 
 export interface CaseView {
   case: CaseRow;
@@ -88,11 +96,21 @@ export async function viewCase(cw: Casework, input: { applicationId: string; act
     return null;
   })))).filter((p): p is CasePanel => !!p);
 
-  // a read of the applicant's data by an officer or agency system
-  await appendAudit(db, {
-    stream: `application:${c.applicationId}`, action: 'casework.case_viewed', actorType: actor.type === 'api' ? 'api' : 'officer', actorId: actor.id, agencyId: actor.agencyId,
-    onBehalfOf: null, subjectType: 'application', subjectId: c.applicationId, requestId: input.requestId,
-    data: { purpose: input.purpose ?? 'casework', items: ['answers', 'documents', 'history'] },
+  // a read of the applicant's data by an officer or agency system: audited, and written to the
+  // applicant's "who used my data", in one transaction
+  await inTransaction(db, async (trx) => {
+    await appendAudit(trx, {
+      stream: `application:${c.applicationId}`, action: 'casework.case_viewed', actorType: actor.type === 'api' ? 'api' : 'officer', actorId: actor.id, agencyId: actor.agencyId,
+      onBehalfOf: null, subjectType: 'application', subjectId: c.applicationId, requestId: input.requestId,
+      data: { purpose: input.purpose ?? 'casework', items: ['answers', 'documents', 'history'] },
+    });
+    if (!application.applicantId.startsWith('uen:')) {
+      const who = actor.type === 'api' ? API_SYSTEM(actor.agencyId ?? c.agencyId) : people.get(actor.id ?? '')?.displayName ?? (await accountSummaries(trx, ctx.keys, [actor.id ?? ''])).get(actor.id ?? '')?.displayName ?? 'Officer';
+      await recordDataUse(trx, ctx.keys, {
+        subject: await subjectOfAccount(trx, application.applicantId), kind: actor.type === 'api' ? 'system' : 'officer', who, actorId: actor.id, agencyId: actor.agencyId,
+        items: ['answers', 'documents', 'history'], purpose: input.purpose === 'api' ? DATA_USE_PURPOSE.api : DATA_USE_PURPOSE.casework, reference: c.reference, at: ctx.clock(),
+      });
+    }
   });
 
   return {

@@ -108,7 +108,15 @@ function listYaml(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
+/** Which data items exist and which question types each may fill (the registry module's catalogue of items). */
+export interface PrefillItems {
+  known(item: string): boolean;
+  fills(item: string, questionType: string): boolean;
+}
+
 export interface LoadOptions {
+  /** when given, a service's `prefill` is checked against it (unknown items, items that cannot fill their question) */
+  prefillItems?: PrefillItems;
   /**
    * Journey steps other modules have registered (e.g. 'sign' from the signatures
    * module). When given, a service that needs a step nobody provides is refused:
@@ -169,6 +177,18 @@ export function loadDefinitions(dir: string, opts: LoadOptions = {}): LoadedDefi
       if (charges && !def.paymentMethods?.length) at('paymentMethods', 'a service that charges a fee must offer at least one electronic payment method (card, paynow): it cannot be published without one');
       if (charges && def.paymentMethods?.includes('paynow') && !agencies.find((a) => a.id === def.agency)?.uen) at('paymentMethods', `PayNow needs the agency's UEN: add "uen" to "${def.agency}" in services/agencies.yaml`);
       (def.output?.fields ?? []).forEach((q, i) => { if (!questionIds.has(q)) at(`output.fields[${i}]`, `"${q}" is not a question of this form (outside repeating pages)`); });
+      if (def.prefill) {
+        const byId = new Map(allQuestions(def.form).filter((x) => !x.page.repeat).map((x) => [x.question.id, x.question]));
+        const filled = new Set<string>();
+        def.prefill.items.forEach((p, i) => {
+          const q = byId.get(p.question);
+          if (!q) at(`prefill.items[${i}].question`, `"${p.question}" is not a question of this form (outside repeating pages)`);
+          else if (filled.has(p.question)) at(`prefill.items[${i}].question`, `"${p.question}" is filled by two items`);
+          if (opts.prefillItems && !opts.prefillItems.known(p.item)) at(`prefill.items[${i}].item`, `"${p.item}" is not a known data item`);
+          else if (q && opts.prefillItems && !opts.prefillItems.fills(p.item, q.type)) at(`prefill.items[${i}].item`, `"${p.item}" cannot fill "${p.question}", a ${q.type} question`);
+          filled.add(p.question);
+        });
+      }
       if (def.signatureRequired && opts.journeySteps && !opts.journeySteps.has('sign')) at('signatureRequired', 'the service requires a signature, but the signing step (signatures module) is not enabled: it cannot be published');
       const stepIds = def.workflow.steps.map((s) => s.id);
       stepIds.forEach((id, i) => { if (stepIds.indexOf(id) !== i) at(`workflow.steps[${i}].id`, `step id "${id}" is used twice`); });

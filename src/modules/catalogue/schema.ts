@@ -68,6 +68,14 @@ export const ServiceDefinitionSchema = Type.Object({
   declaration: Type.Optional(LocalTextSchema),
   form: FormSchema,
   workflow: Type.Object({ steps: Type.Array(WorkflowStepSchema, { minItems: 1 }) }, { additionalProperties: false }),
+  /** government-verified data that prefills the form, with consent (registry module): which item fills which question, and why */
+  prefill: Type.Optional(Type.Object({
+    purpose: LocalTextSchema,
+    items: Type.Array(Type.Object({
+      item: Type.String({ minLength: 1, description: 'a Myinfo data item name, e.g. name, uinfin, regadd, mobileno' }),
+      question: Type.String({ minLength: 1, description: 'the id of the question it fills' }),
+    }, { additionalProperties: false })),
+  }, { additionalProperties: false })),
   output: Type.Optional(Type.Object({
     type: Type.Union([Type.Literal('licence'), Type.Literal('permit'), Type.Literal('certificate'), Type.Literal('approval-letter'), Type.Literal('none')]),
     title: LocalTextSchema,

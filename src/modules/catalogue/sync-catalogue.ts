@@ -12,7 +12,7 @@ import { deactivateMissing, definitionHash, publishDefinition, upsertAgency } fr
 
 /** `journeySteps`: the steps registered by enabled modules; with none, services needing one are refused. */
 export async function syncCatalogue(db: Db, dir: string, log?: Logger, opts: LoadOptions = {}): Promise<Catalogue> {
-  const loaded = loadDefinitions(dir, { journeySteps: opts.journeySteps ?? new Set() });
+  const loaded = loadDefinitions(dir, { ...opts, journeySteps: opts.journeySteps ?? new Set() });
   for (const a of loaded.agencies) await upsertAgency(db, a);
   const versions = [];
   for (const def of loaded.services) {

@@ -28,6 +28,8 @@ export interface Config {
   tsaUrl: string | undefined;
   /** external OpenID providers Civitas signs people in with (Singpass, Corppass, an agency's directory, ...) */
   oidcProviders: ExternalProviderConfig[];
+  /** Myinfo (CIVITAS_MYINFO): where prefill fetches a person's data with their consent; null: Civitas's own registry */
+  myinfo: MyinfoConfig | null;
   /** extra relying parties of Civitas's own OpenID provider */
   oidcClients: OidcClientConfig[];
   /** days between automatic rotations of the signing and encryption keys */
@@ -35,6 +37,9 @@ export interface Config {
   /** the public-holiday calendar deadlines count working days on (src/platform/calendar/data) */
   calendar: string;
 }
+
+/** Myinfo, from CIVITAS_MYINFO (a JSON object): {"url": "https://...", "clientId": "...", "clientSecret": "...", "version": "v3"} */
+export interface MyinfoConfig { url: string; clientId: string; clientSecret: string | null; version: 'v3' | 'v4' }
 
 /** An external OpenID Connect provider, from CIVITAS_OIDC_PROVIDERS (a JSON list). */
 export interface ExternalProviderConfig {
@@ -173,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
 
   const oidcProviders = parseProviders(env.CIVITAS_OIDC_PROVIDERS, problems);
   const oidcClients = parseClients(env.CIVITAS_OIDC_CLIENTS, problems);
+  const myinfo = parseMyinfo(env.CIVITAS_MYINFO, problems);
 
   let signingKeyDays = 90;
   if (env.CIVITAS_SIGNING_KEY_DAYS) {
@@ -187,8 +193,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   return {
     port, host, dataDir, database, demo, baseUrl, smtpUrl, mailFrom, logLevel, worker,
     secureCookies: baseUrl.startsWith('https:'), tsaUrl, dbPoolSize, calendar,
-    oidcProviders, oidcClients, signingKeyDays,
+    oidcProviders, oidcClients, signingKeyDays, myinfo,
   };
+}
+
+function parseMyinfo(raw: string | undefined, problems: string[]): MyinfoConfig | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(raw);
+    if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error('not an object');
+  } catch {
+    problems.push('CIVITAS_MYINFO is not a JSON object (e.g. {"url":"https://...","clientId":"..."}): see docs/registry.md.');
+    return null;
+  }
+  const url = typeof o.url === 'string' ? o.url.replace(/\/$/, '') : '';
+  if (!/^https?:\/\/[^\s]+$/.test(url)) problems.push('CIVITAS_MYINFO.url must be the Myinfo base URL (http(s)://...).');
+  if (typeof o.clientId !== 'string' || !o.clientId) problems.push('CIVITAS_MYINFO.clientId is missing.');
+  const version = o.version === undefined ? 'v3' : o.version;
+  if (version !== 'v3' && version !== 'v4') problems.push('CIVITAS_MYINFO.version must be "v3" or "v4".');
+  return { url, clientId: String(o.clientId ?? ''), clientSecret: typeof o.clientSecret === 'string' ? o.clientSecret : null, version: version as 'v3' | 'v4' };
 }
 
 const LABEL_LANGS = ['en', 'ms', 'zh', 'ta'];
