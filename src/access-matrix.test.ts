@@ -18,6 +18,7 @@ import { createApiKey, createOAuthClient, DEMO_BUSINESSES, requestPasswordReset,
 import { createSubmittedApplication, startApplication } from './modules/applications/index.ts';
 import { ensureCase } from './modules/casework/index.ts';
 import { babyBonusAnswers } from '../test/helpers/casework.ts';
+import { submitRequest } from './modules/exchange/index.ts';
 
 const WHO = ['anonymous', 'citizen', 'rep_admin', 'rep_applicant', 'case_officer', 'approver', 'agency_admin', 'auditor', 'kpi_viewer', 'api_scoped', 'api_unscoped'] as const;
 type Who = (typeof WHO)[number];
@@ -189,6 +190,26 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/services/:serviceId/applications': API('ok', 403),
   'GET /api/v1/applications/:id': API('ok', 403),
   'POST /api/v1/applications/:id/actions': API('ok', 403),
+  // data exchange: the catalogue for every agency's officers; the request is AVS's, for MSF's case statistics
+  'GET /exchange': OFFICER_PAGE,
+  'GET /exchange/products/:sourceId': OFFICER_PAGE,
+  'GET /exchange/requests/new': only({ case_officer: 'ok', approver: 'ok', agency_admin: 'ok' }),
+  'POST /exchange/requests': only({ case_officer: 'ok', approver: 'ok', agency_admin: 'ok' }),
+  'GET /exchange/requests': only({ case_officer: 'ok', approver: 'ok', agency_admin: 'ok', auditor: 'ok' }),
+  'GET /exchange/inbox': AGENCY_ADMIN,
+  // MSF's administrator is the data owner here; MSF's other officers are not party to AVS's request
+  'GET /exchange/requests/:id': only({ case_officer: 404, approver: 404, agency_admin: 'ok', auditor: 404, kpi_viewer: 404 }),
+  'POST /exchange/requests/:id/decision': only({ agency_admin: 'ok' }),
+  'POST /exchange/requests/:id/revoke': only({ case_officer: 404, approver: 404, agency_admin: 'ok', auditor: 404, kpi_viewer: 404 }),
+  // what only the requesting agency (AVS) does
+  'POST /exchange/requests/:id/answer': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  'POST /exchange/requests/:id/credential': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  'POST /exchange/requests/:id/extracts': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  'GET /exchange/extracts/:id': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  // only a key an approval provisioned reaches data (these keys were not)
+  'GET /api/v1/exchange/approval': API(403, 403),
+  'GET /api/v1/exchange/sources/:sourceId/person': API(403, 403),
+  'GET /api/v1/exchange/sources/:sourceId/records': API(403, 403),
 };
 
 let p: TestPlatform;
@@ -236,6 +257,8 @@ beforeAll(async () => {
   fixtures.email = (await db.selectFrom('outbound_emails').select('id').executeTakeFirstOrThrow()).id as string;
   csrfKey = await platformSecret(db, 'csrf');
   fixtures.unknownId = randomUUID();
+  const priya = { id: fixtures.avsOfficer, kind: 'officer' as const, displayName: 'Priya Nair', email: null, roles: ['case_officer' as const, 'approver' as const], agencyId: 'avs', actingFor: null, sessionId: 'x', authMethods: ['pwd', 'otp'] };
+  fixtures.exchangeRequest = (await submitRequest(p.exchange, priya, { items: ['case-statistics.msf:cases'], project: 'Workload', purpose: 'Plan staffing', legalBasis: 'PSGA s 23', retention: '1 year', users: 'Planning team' })).id;
   await p.signatures.pki.crl('issuing-1').catch(() => undefined);
 });
 afterAll(async () => { await p?.close(); });
@@ -254,6 +277,11 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/applications/:id/sign' || url === '/applications/:id/signed.pdf') u = url.replace(':id', fixtures.signable!);
   if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond') u = u.replace(fixtures.application!, fixtures.case!);
   if (url === '/casework/settings/webhooks/:endpointId/disable') u = `/casework/settings/webhooks/${fixtures.unknownId}/disable`;
+  if (url.startsWith('/exchange/requests/:id')) u = url.replace(':id', fixtures.exchangeRequest!);
+  if (url === '/exchange/extracts/:id') u = url.replace(':id', fixtures.unknownId!);
+  if (url === '/exchange/products/:sourceId') u = '/exchange/products/case-statistics.avs';
+  if (url === '/exchange/requests/new') u = '/exchange/requests/new?source=case-statistics.avs';
+  if (url.startsWith('/api/v1/exchange/sources/:sourceId')) u = url.replace(':sourceId', 'case-statistics.avs');
   if (url === '/pki/ca/:file') u = '/pki/ca/root.pem';
   if (url === '/pki/crl/:file') u = '/pki/crl/issuing-1.crl';
   if (url === '/verify/:code' || url === '/api/v1/verify/:code') u = url.replace(':code', 'ABCDE-FGHJK');

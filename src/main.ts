@@ -26,6 +26,7 @@ import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.
 import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
+import { createExchange, registerExchange, type Exchange } from './modules/exchange/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -41,6 +42,8 @@ export interface Platform {
   /** the public-holiday calendar (CIVITAS_CALENDAR) for working-day deadlines */
   calendar: CalendarSource;
   casework: Casework;
+  /** cross-agency data exchange: other modules add their data products with exchange.registerSource() */
+  exchange: Exchange;
   close(): Promise<void>;
 }
 
@@ -103,12 +106,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerSignatureRoutes(app, signatures);
     const casework = await createCasework(ctx, catalogue, calendar);
     registerCasework(app, casework);
+    const exchange = createExchange(ctx, calendar, { agencies: catalogue.agencies });
+    registerExchange(app, exchange);
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, exchange,
       async close() {
         await worker.stop();
         await app.close();

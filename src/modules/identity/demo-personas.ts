@@ -46,6 +46,8 @@ export const DEMO_PERSONAS: Persona[] = [
     description: { en: 'Case officer and approver, AVS', ms: 'Pegawai kes dan pelulus, AVS', zh: '个案及审批官员，动物及兽医服务署', ta: 'வழக்கு அதிகாரி, அங்கீகரிப்பவர், AVS' } },
   { id: 'chen-jia-hui', name: 'Chen Jia Hui', email: 'chen.jiahui@sfa.demo.civitas.sg', nric: null, kind: 'officer', roles: ['case_officer'], agencyId: 'sfa',
     description: { en: 'Case officer, SFA (food shop licences)', ms: 'Pegawai kes, SFA (lesen kedai makanan)', zh: '个案官员，新加坡食品局（食品店执照）', ta: 'வழக்கு அதிகாரி, SFA (உணவுக்கடை உரிமங்கள்)' } },
+  { id: 'kelvin-tay', name: 'Kelvin Tay', email: 'kelvin.tay@ica.demo.civitas.sg', nric: null, kind: 'officer', roles: ['data_owner'], agencyId: 'ica',
+    description: { en: 'Data owner, ICA (approves requests for its data)', ms: 'Pemilik data, ICA (meluluskan permintaan untuk datanya)', zh: '数据所有者，移民与关卡局（审批数据请求）', ta: 'தரவு உரிமையாளர், ICA (அதன் தரவுக்கான கோரிக்கைகளை அங்கீகரிக்கிறார்)' } },
   { id: 'daniel-ong', name: 'Daniel Ong', email: 'daniel.ong@msf.demo.civitas.sg', nric: null, kind: 'officer', roles: ['auditor'], agencyId: 'msf',
     description: { en: 'Auditor, MSF', ms: 'Juruaudit, MSF', zh: '审计员，社会及家庭发展部', ta: 'தணிக்கையாளர், MSF' } },
   { id: 'farah-aziz', name: 'Farah Aziz', email: 'farah.aziz@msf.demo.civitas.sg', nric: null, kind: 'officer', roles: ['kpi_viewer'], agencyId: 'msf',
