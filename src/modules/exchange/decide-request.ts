@@ -63,8 +63,8 @@ export async function decideRequest(ex: Exchange, p: Principal, input: { request
     if (!items.length || items.length !== new Set(input.items).size) fields.push({ field: 'items', message: 'exchange.errors.approveItems' });
     const today = cal.localDate(now);
     const maxDate = new Date(now.getTime() + MAX_ACCESS_DAYS * 86400_000).toISOString().slice(0, 10);
-    if (!isIsoDate(input.expiresOn)) fields.push({ field: 'expiresOn', message: 'exchange.errors.expiresOn' });
-    else if (input.expiresOn <= today || input.expiresOn > maxDate) fields.push({ field: 'expiresOn', message: 'exchange.errors.expiresOnRange', params: { max: maxDate } });
+    if (!isIsoDate(input.expiresOn)) fields.push({ field: 'expiresOn-day', message: 'exchange.errors.expiresOn' });
+    else if (input.expiresOn <= today || input.expiresOn > maxDate) fields.push({ field: 'expiresOn-day', message: 'exchange.errors.expiresOnRange', params: { max: maxDate } });
     if ((input.conditions ?? '').length > 4000) fields.push({ field: 'conditions', message: 'exchange.errors.tooLong', params: { max: 4000 } });
     if (fields.length) throw new AppError('validation_failed', 'errors.validationFailed', { fields });
     // access ends at the end of the chosen day in the calendar's time zone (Singapore: UTC+8, 23:59:59 local)

@@ -194,6 +194,20 @@ describe('a sharing request from AVS to ICA', () => {
 });
 
 describe('questions, deadlines and expiry', () => {
+  it('shows the data owner\'s mistakes on the request page, keeping the choice of items', async () => {
+    const { id } = await submitRequest(p.exchange, await principal('priya-nair'), { items: ['people.accounts:name', 'people.accounts:email'], project: 'Typo', purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
+    const owner = await signInAs(p, 'kelvin-tay');
+    await owner.get(`/exchange/requests/${id}`);
+    const page = await owner.post(`/exchange/requests/${id}/decision`, { decision: 'approve', items: ['people.accounts:name'], conditions: 'Keep me', 'expiresOn-day': '31', 'expiresOn-month': '2', 'expiresOn-year': '2027' });
+    expect(page.status).toBe(422);
+    expect(page.html).toContain('href="#expiresOn-day"');
+    expect(page.html).toContain('Keep me');
+    expect(page.html).toMatch(/value="people.accounts:name" checked/);
+    expect(page.html).not.toMatch(/value="people.accounts:email" checked/);
+    expect((await findRequest(p.ctx.db, id))!.state).toBe('submitted');
+    await decideRequest(p.exchange, await principal('kelvin-tay'), { requestId: id, decision: 'reject', reasons: 'Not needed after all' });
+  });
+
   it('asks and answers, reminds after 5 working days and escalates after 7, once', async () => {
     const priya = await principal('priya-nair');
     const kelvin = await principal('kelvin-tay');

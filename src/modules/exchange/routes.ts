@@ -149,7 +149,7 @@ export function registerExchangeRoutes(app: App, ex: Exchange): void {
       title: r.project, r, stateTag: STATE_TAG[r.state], owner, requester, open,
       requesterAgency: agencyName(r.requesterAgencyId, lang), providerAgency: agencyName(r.providerAgencyId, lang), requestedBy: people.get(r.requestedBy)?.displayName ?? '',
       items: r.items.map((k) => ({ key: k, label: itemLabel(k, lang), approved: r.approvedItems?.includes(k) ?? null })),
-      approveBoxes: r.items.map((k) => ({ value: k, text: itemLabel(k, lang), checked: true })),
+      approveBoxes: r.items.map((k) => ({ value: k, text: itemLabel(k, lang), checked: extra.form ? list((extra.form as Record<string, unknown>).items).includes(k) : true })),
       timing: {
         due: decisionDue(cal, r.submittedAt, TARGET_WORKING_DAYS),
         daysSoFar: workingDaysBetweenInstants(cal, r.submittedAt, r.decidedAt ?? now),
