@@ -12,7 +12,7 @@ import { appendAudit } from '../../platform/audit/index.ts';
 import type { Principal } from '../../platform/http/index.ts';
 import { AppError, type FieldError } from '../../platform/errors/index.ts';
 import { isIsoDate } from '../../platform/calendar/index.ts';
-import { createApiKey } from '../identity/index.ts';
+import { createApiKey, createOAuthClient } from '../identity/index.ts';
 import type { Exchange } from './exchange.ts';
 import { assertOwner } from './access.ts';
 import { appendEvent, changeRequest, findRequest } from './repository.ts';
@@ -21,11 +21,14 @@ import { emailRequester } from './notify.ts';
 import { workingDaysBetweenInstants } from './working-days.ts';
 
 export type Decision =
-  | { decision: 'approve'; items: string[]; conditions?: string; expiresOn: string; deidentify: boolean }
+  | { decision: 'approve'; items: string[]; conditions?: string; expiresOn: string; deidentify: boolean; credential?: CredentialKind }
   | { decision: 'reject'; reasons: string }
   | { decision: 'ask'; question: string };
 
 export const MAX_ACCESS_DAYS = 366 * 2;
+/** What an approval provisions for the requesting agency's systems. */
+export const CREDENTIAL_KINDS = ['api_key', 'oauth_client'] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 export async function decideRequest(ex: Exchange, p: Principal, input: { requestId: string; version?: number; requestIdHttp?: string } & Decision): Promise<{ state: string; apiKeyId?: string }> {
   const { ctx } = ex;
@@ -69,19 +72,35 @@ export async function decideRequest(ex: Exchange, p: Principal, input: { request
     if (fields.length) throw new AppError('validation_failed', 'errors.validationFailed', { fields });
     // access ends at the end of the chosen day in the calendar's time zone (Singapore: UTC+8, 23:59:59 local)
     const expiresAt = endOfLocalDay(input.expiresOn, cal.timeZone);
-    const key = await createApiKey(trx, { agencyId: req.requesterAgencyId, name: `Data exchange ${req.reference}`, scopes: ['exchange:read'], createdBy: p.id, expiresAt });
+    // an API key that expires with the approval, or an OAuth client (client credentials) ended by the expiry job and checked on every call
+    const kind: CredentialKind = input.credential === 'oauth_client' ? 'oauth_client' : 'api_key';
+    const name = `Data exchange ${req.reference}`;
+    let keyId: string;
+    let prefix: string;
+    let secret: string;
+    if (kind === 'oauth_client') {
+      const c = await createOAuthClient(trx, { agencyId: req.requesterAgencyId, name, scopes: ['exchange:read'], createdBy: p.id });
+      keyId = `oauth:${c.clientId}`;
+      prefix = c.clientId;
+      secret = JSON.stringify({ kind, clientId: c.clientId, clientSecret: c.clientSecret });
+    } else {
+      const k = await createApiKey(trx, { agencyId: req.requesterAgencyId, name, scopes: ['exchange:read'], createdBy: p.id, expiresAt });
+      keyId = k.id;
+      prefix = k.prefix;
+      secret = JSON.stringify({ kind, key: k.key });
+    }
     const days = workingDaysBetweenInstants(cal, req.submittedAt, at);
     if (!(await changeRequest(trx, req.id, req.version, {
       state: to, decided_at: at, decided_by: p.id, approved_items: toJson(items), conditions: input.conditions?.trim() || null, deidentify: input.deidentify ? 1 : 0,
-      access_expires_at: expiresAt, api_key_id: key.id, approval_working_days: days,
+      access_expires_at: expiresAt, api_key_id: keyId, approval_working_days: days,
     }, at))) throw new AppError('conflict', 'exchange.errors.changed');
-    await trx.insertInto('exchange_credentials').values({ request_id: req.id, api_key_id: key.id, prefix: key.prefix, secret_enc: ctx.keys.encrypt(key.key, `exchange-credential:${req.id}`), created_at: at, revealed_at: null, revealed_by: null }).execute();
+    await trx.insertInto('exchange_credentials').values({ request_id: req.id, api_key_id: keyId, prefix, secret_enc: ctx.keys.encrypt(secret, `exchange-credential:${req.id}`), created_at: at, revealed_at: null, revealed_by: null }).execute();
     const subset = items.length < req.items.length;
     await appendEvent(trx, req.id, { type: 'approved', actorType: 'officer', actorId: p.id, actorAgencyId: p.agencyId, at, message: input.conditions?.trim() || null, data: { items, subset, expiresAt, deidentify: input.deidentify, workingDays: days } });
-    await appendEvent(trx, req.id, { type: 'access_provisioned', actorType: 'system', at, data: { keyPrefix: key.prefix, scopes: ['exchange:read'], expiresAt } });
-    await appendAudit(trx, { stream: `exchange-request:${req.id}`, action: 'exchange.request_approved', actorType: 'officer', actorId: p.id, agencyId: p.agencyId, subjectType: 'exchange_request', subjectId: req.id, requestId: input.requestIdHttp, at, data: { items, expiresAt, apiKey: key.id, workingDays: days } });
+    await appendEvent(trx, req.id, { type: 'access_provisioned', actorType: 'system', at, data: { credential: kind, keyPrefix: prefix, scopes: ['exchange:read'], expiresAt } });
+    await appendAudit(trx, { stream: `exchange-request:${req.id}`, action: 'exchange.request_approved', actorType: 'officer', actorId: p.id, agencyId: p.agencyId, subjectType: 'exchange_request', subjectId: req.id, requestId: input.requestIdHttp, at, data: { items, expiresAt, credential: keyId, workingDays: days } });
     await emailRequester(ex, trx, req.requestedBy, 'approved', about);
-    return { state: to, apiKeyId: key.id };
+    return { state: to, apiKeyId: keyId };
   });
 }
 

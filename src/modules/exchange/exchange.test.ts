@@ -9,16 +9,18 @@
  * escalation by working days, expiry, a de-identified fused extract, who may
  * see a request, and the message log's hash chains.
  */
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { signInAs } from '../../../test/helpers/casework.ts';
 import { decode, type FormBrowser } from '../../../test/helpers/browser.ts';
 import { auditTrail, verifyAudit } from '../../platform/audit/index.ts';
 import { DEMO_PERSONAS } from '../identity/index.ts';
+import { injectFetch } from '../identity/web-client.ts';
 import type { Principal } from '../../platform/http/index.ts';
 import {
   answerRequest, auditPersonDataRead, dataSharingMeasurements, decideRequest, expireAccess, findRequest, listEvents, messageLogStream,
-  remindDataOwners, requestExtract, revealCredential, submitRequest, type PersonDataRead,
+  remindDataOwners, requestExtract, revealCredential, revokeAccess, submitRequest, type PersonDataRead,
 } from './index.ts';
 
 let p: TestPlatform;
@@ -36,6 +38,12 @@ afterAll(async () => { await p?.close(); });
 const idOf = (url: string) => /\/exchange\/requests\/([0-9a-f-]{36})/.exec(url)![1]!;
 const api = (key: string, url: string, headers: Record<string, string> = {}) => p.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers } });
 const inFuture = (days: number) => new Date(Date.now() + days * 86400_000).toISOString().slice(0, 10).split('-');
+
+async function apiKeyOf(p0: Principal, requestId: string): Promise<string> {
+  const c = await revealCredential(p.exchange, p0, requestId);
+  if (c.kind !== 'api_key') throw new Error('not an API key');
+  return c.key;
+}
 
 async function principal(persona: string): Promise<Principal> {
   const a: any = await p.ctx.db.selectFrom('accounts').selectAll().where('demo_persona', '=', persona).executeTakeFirstOrThrow();
@@ -246,7 +254,7 @@ describe('questions, deadlines and expiry', () => {
       const types = (await listEvents(p.ctx.db, id)).map((e) => e.type);
       expect(types).toEqual(['submitted', 'questions', 'answered', 'reminder_sent', 'escalated', 'approved', 'access_provisioned']);
       // past the end date the key stops working even before the job runs; the job then marks it expired
-      const key = await revealCredential(p.exchange, priya, id);
+      const key = await apiKeyOf(priya, id);
       offsetMs = Date.parse((await findRequest(p.ctx.db, id))!.accessExpiresAt!) + 1000 - Date.now();
       const res = await api(key, '/api/v1/exchange/approval');
       expect(res.statusCode).toBe(401);
@@ -309,11 +317,32 @@ describe('bulk and fused extracts', () => {
     const { id } = await submitRequest(p.exchange, priya, { items: ['case-statistics.msf:service', 'case-statistics.msf:month', 'case-statistics.msf:cases', 'case-statistics.msf:status'], project: 'Workload', purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
     const [y, m, d] = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10).split('-');
     await decideRequest(p.exchange, admin, { requestId: id, decision: 'approve', items: ['case-statistics.msf:service', 'case-statistics.msf:cases'], expiresOn: `${y}-${m}-${d}`, deidentify: false });
-    const key = await revealCredential(p.exchange, priya, id);
+    const key = await apiKeyOf(priya, id);
     const res = await api(key, '/api/v1/exchange/sources/case-statistics.msf/records', { 'civitas-purpose-reference': 'PLAN-2027' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ items: ['cases', 'service'], rows: [] });
     expect((await api(key, '/api/v1/exchange/sources/case-statistics.msf/records?items=month', { 'civitas-purpose-reference': 'PLAN-2027' })).statusCode).toBe(403);
     expect((await api(key, '/api/v1/exchange/sources/case-statistics.msf/person', { 'civitas-purpose-reference': 'PLAN-2027', 'civitas-subject': TAN.nric! })).statusCode).toBe(404);
+  });
+
+  it('provisions OAuth client credentials instead of a key when the data owner chooses them, ended by revocation', async () => {
+    const priya = await principal('priya-nair');
+    const admin = await principal('ahmad-faizal');
+    const { id } = await submitRequest(p.exchange, priya, { items: ['case-statistics.msf:cases'], project: 'Totals', purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
+    const [y, m, d] = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10).split('-');
+    await decideRequest(p.exchange, admin, { requestId: id, decision: 'approve', items: ['case-statistics.msf:cases'], expiresOn: `${y}-${m}-${d}`, deidentify: false, credential: 'oauth_client' });
+    const c = await revealCredential(p.exchange, priya, id);
+    if (c.kind !== 'oauth_client') throw new Error('expected an OAuth client');
+    expect(c.clientId).toMatch(/^avs-/);
+    const server = (await oidc.discovery(new URL(p.config.baseUrl), c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret), { [oidc.customFetch]: injectFetch(p.app), execute: [oidc.allowInsecureRequests] })).serverMetadata();
+    const config = new oidc.Configuration(server, c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret));
+    config[oidc.customFetch] = injectFetch(p.app);
+    oidc.allowInsecureRequests(config);
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'exchange:read' });
+    const res = await api(tokens.access_token, '/api/v1/exchange/sources/case-statistics.msf/records', { 'civitas-purpose-reference': 'TOTALS-1' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ items: ['cases'], rows: [{ cases: 0 }] });
+    await revokeAccess(p.exchange, admin, { requestId: id, reason: 'done' });
+    expect((await api(tokens.access_token, '/api/v1/exchange/sources/case-statistics.msf/records', { 'civitas-purpose-reference': 'TOTALS-2' })).statusCode).toBe(401);
   });
 });

@@ -6,19 +6,26 @@
  * end date itself, so an expired approval is refused even before the
  * periodic job has marked it.
  */
-import { nowIso } from '../../platform/db/index.ts';
+import { nowIso, type Db } from '../../platform/db/index.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
 import { can, type Principal } from '../../platform/http/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { JobDefinition } from '../../platform/jobs/index.ts';
-import { revokeApiKey } from '../identity/index.ts';
+import { revokeApiKey, revokeOAuthClient } from '../identity/index.ts';
 import type { Exchange } from './exchange.ts';
 import { assertView } from './access.ts';
-import { appendEvent, changeRequest, findRequest, toRequest } from './repository.ts';
+import { appendEvent, changeRequest, findRequest, toRequest, type SharingRequest } from './repository.ts';
 import { nextState } from './status.ts';
 import { emailRequester } from './notify.ts';
 
 export const EXPIRY_QUEUE = 'exchange.expire';
+
+/** Revoke the credential an approval provisioned (API key or OAuth client) and forget its unseen secret. */
+async function endCredential(trx: Db, r: SharingRequest, by: string | null): Promise<void> {
+  if (r.apiKeyId?.startsWith('oauth:')) await revokeOAuthClient(trx, r.requesterAgencyId, r.apiKeyId.slice('oauth:'.length), by);
+  else if (r.apiKeyId) await revokeApiKey(trx, r.apiKeyId, by);
+  await trx.updateTable('exchange_credentials').set({ secret_enc: null }).where('request_id', '=', r.id).execute();
+}
 
 export async function revokeAccess(ex: Exchange, p: Principal, input: { requestId: string; reason: string; requestIdHttp?: string }): Promise<void> {
   const { ctx } = ex;
@@ -30,8 +37,7 @@ export async function revokeAccess(ex: Exchange, p: Principal, input: { requestI
     if (!input.reason.trim()) throw new AppError('validation_failed', 'errors.validationFailed', { fields: [{ field: 'reason', message: 'exchange.errors.revokeReason' }] });
     const at = nowIso(ctx.clock());
     if (!(await changeRequest(trx, r.id, r.version, { state: 'revoked' }, at))) throw new AppError('conflict', 'exchange.errors.changed');
-    if (r.apiKeyId) await revokeApiKey(trx, r.apiKeyId, p.id);
-    await trx.updateTable('exchange_credentials').set({ secret_enc: null }).where('request_id', '=', r.id).execute();
+    await endCredential(trx, r, p.id);
     await appendEvent(trx, r.id, { type: 'revoked', actorType: 'officer', actorId: p.id, actorAgencyId: p.agencyId, at, message: input.reason.trim() });
     await appendAudit(trx, { stream: `exchange-request:${r.id}`, action: 'exchange.access_revoked', actorType: 'officer', actorId: p.id, agencyId: p.agencyId, subjectType: 'exchange_request', subjectId: r.id, requestId: input.requestIdHttp, at });
     if (p.agencyId !== r.requesterAgencyId) await emailRequester(ex, trx, r.requestedBy, 'revoked', { id: r.id, reference: r.reference, project: r.project, requesterAgencyId: r.requesterAgencyId });
@@ -47,8 +53,7 @@ export async function expireAccess(ex: Exchange): Promise<number> {
   for (const r of due) {
     const done = await ctx.db.transaction().execute(async (trx) => {
       if (!(await changeRequest(trx, r.id, r.version, { state: 'expired' }, at))) return false;
-      if (r.apiKeyId) await revokeApiKey(trx, r.apiKeyId, null);
-      await trx.updateTable('exchange_credentials').set({ secret_enc: null }).where('request_id', '=', r.id).execute();
+      await endCredential(trx, r, null);
       await appendEvent(trx, r.id, { type: 'expired', actorType: 'system', at });
       await appendAudit(trx, { stream: `exchange-request:${r.id}`, action: 'exchange.access_expired', actorType: 'system', subjectType: 'exchange_request', subjectId: r.id, at });
       return true;

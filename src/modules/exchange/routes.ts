@@ -185,7 +185,7 @@ export function registerExchangeRoutes(app: App, ex: Exchange): void {
     const month = str(b['expiresOn-month']).padStart(2, '0');
     const year = str(b['expiresOn-year']);
     let d: Decision;
-    if (kind === 'approve') d = { decision: 'approve', items: list(b.items), conditions: str(b.conditions), expiresOn: `${year}-${month}-${day}`, deidentify: str(b.deidentify) === 'yes' };
+    if (kind === 'approve') d = { decision: 'approve', items: list(b.items), conditions: str(b.conditions), expiresOn: `${year}-${month}-${day}`, deidentify: str(b.deidentify) === 'yes', credential: str(b.credential) === 'oauth_client' ? 'oauth_client' : 'api_key' };
     else if (kind === 'reject') d = { decision: 'reject', reasons: str(b.reasons) };
     else if (kind === 'ask') d = { decision: 'ask', question: str(b.question) };
     else throw new AppError('bad_request', 'errors.badRequest');
@@ -222,8 +222,8 @@ export function registerExchangeRoutes(app: App, ex: Exchange): void {
 
   app.post('/exchange/requests/:id/credential', { config: { access: { can: 'exchange.request' } } }, async (request, reply) => {
     const id = (request.params as { id: string }).id;
-    const key = await revealCredential(ex, request.principal!, id, request.id);
-    const { html } = await requestPage(request, id, { revealedKey: key });
+    const revealed = await revealCredential(ex, request.principal!, id, request.id);
+    const { html } = await requestPage(request, id, { revealed });
     return reply.type('text/html; charset=utf-8').send(html);
   });
 
