@@ -18,6 +18,7 @@ import { createApiKey, createOAuthClient, DEMO_BUSINESSES, requestPasswordReset,
 import { createSubmittedApplication, startApplication } from './modules/applications/index.ts';
 import { ensureCase } from './modules/casework/index.ts';
 import { babyBonusAnswers } from '../test/helpers/casework.ts';
+import { submitRequest } from './modules/exchange/index.ts';
 
 const WHO = ['anonymous', 'citizen', 'rep_admin', 'rep_applicant', 'case_officer', 'approver', 'agency_admin', 'auditor', 'kpi_viewer', 'api_scoped', 'api_unscoped'] as const;
 type Who = (typeof WHO)[number];
@@ -241,6 +242,26 @@ const MATRIX: Record<string, Row> = {
   // the satisfaction survey on one's own sent application (the citizen's paper application)
   'GET /applications/:id/feedback': OWN_APPLICATION,
   'POST /applications/:id/feedback': OWN_APPLICATION,
+  // data exchange: the catalogue for every agency's officers; the request is AVS's, for MSF's case statistics
+  'GET /exchange': OFFICER_PAGE,
+  'GET /exchange/products/:sourceId': OFFICER_PAGE,
+  'GET /exchange/requests/new': only({ case_officer: 'ok', approver: 'ok', agency_admin: 'ok' }),
+  'POST /exchange/requests': only({ case_officer: 'ok', approver: 'ok', agency_admin: 'ok' }),
+  'GET /exchange/requests': only({ case_officer: 'ok', approver: 'ok', agency_admin: 'ok', auditor: 'ok' }),
+  'GET /exchange/inbox': AGENCY_ADMIN,
+  // MSF's administrator is the data owner here; MSF's other officers are not party to AVS's request
+  'GET /exchange/requests/:id': only({ case_officer: 404, approver: 404, agency_admin: 'ok', auditor: 404, kpi_viewer: 404 }),
+  'POST /exchange/requests/:id/decision': only({ agency_admin: 'ok' }),
+  'POST /exchange/requests/:id/revoke': only({ case_officer: 404, approver: 404, agency_admin: 'ok', auditor: 404, kpi_viewer: 404 }),
+  // what only the requesting agency (AVS) does
+  'POST /exchange/requests/:id/answer': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  'POST /exchange/requests/:id/credential': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  'POST /exchange/requests/:id/extracts': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  'GET /exchange/extracts/:id': only({ case_officer: 404, approver: 404, agency_admin: 404 }),
+  // only a key an approval provisioned reaches data (these keys were not)
+  'GET /api/v1/exchange/approval': API(403, 403),
+  'GET /api/v1/exchange/sources/:sourceId/person': API(403, 403),
+  'GET /api/v1/exchange/sources/:sourceId/records': API(403, 403),
 };
 
 let p: TestPlatform;
@@ -291,6 +312,8 @@ beforeAll(async () => {
   // an AVS payment (through the API of AVS's system)
   const avsPay = (await createApiKey(db, { agencyId: 'avs', name: 'avs pay', scopes: ['payments:write'] })).key;
   fixtures.avsPayment = (await p.app.inject({ method: 'POST', url: '/api/v1/payments', headers: { authorization: `Bearer ${avsPay}`, 'content-type': 'application/json' }, payload: JSON.stringify({ amount: 100, reference: 'x', description: 'x', return_url: 'https://avs.example.gov.sg/' }) })).json().payment_id;
+  const priya = { id: fixtures.avsOfficer, kind: 'officer' as const, displayName: 'Priya Nair', email: null, roles: ['case_officer' as const, 'approver' as const], agencyId: 'avs', actingFor: null, sessionId: 'x', authMethods: ['pwd', 'otp'] };
+  fixtures.exchangeRequest = (await submitRequest(p.exchange, priya, { items: ['case-statistics.msf:cases'], project: 'Workload', purpose: 'Plan staffing', legalBasis: 'PSGA s 23', retention: '1 year', users: 'Planning team' })).id;
   await p.signatures.pki.crl('issuing-1').catch(() => undefined);
 });
 afterAll(async () => { await p?.close(); });
@@ -309,6 +332,11 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/applications/:id/sign' || url === '/applications/:id/signed.pdf') u = url.replace(':id', fixtures.signable!);
   if (url.startsWith('/casework/cases/:id') || url.startsWith('/api/v1/applications/:id') || url === '/applications/:id/respond' || url === '/applications/:id/feedback') u = u.replace(fixtures.application!, fixtures.case!);
   if (url === '/casework/settings/webhooks/:endpointId/disable') u = `/casework/settings/webhooks/${fixtures.unknownId}/disable`;
+  if (url.startsWith('/exchange/requests/:id')) u = url.replace(':id', fixtures.exchangeRequest!);
+  if (url === '/exchange/extracts/:id') u = url.replace(':id', fixtures.unknownId!);
+  if (url === '/exchange/products/:sourceId') u = '/exchange/products/case-statistics.avs';
+  if (url === '/exchange/requests/new') u = '/exchange/requests/new?source=case-statistics.avs';
+  if (url.startsWith('/api/v1/exchange/sources/:sourceId')) u = url.replace(':sourceId', 'case-statistics.avs');
   if (url === '/pki/ca/:file') u = '/pki/ca/root.pem';
   if (url.includes(':paymentId')) u = url.replace(':paymentId', fixtures.avsPayment!);
   if (url === '/pay/start/:token') u = `/pay/start/${randomToken(24)}`;
@@ -382,7 +410,7 @@ describe('access: every route against every caller', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(p.app.routeTable.length * WHO.length);
-  });
+  }, 300_000); // every route times every caller: a few thousand requests
 
   it('has no demo routes outside demo mode', async () => {
     const prod = await createTestPlatform({ CIVITAS_DEMO: '0' });

@@ -27,12 +27,13 @@ import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
 import { createPayments, paymentStep, paymentsPanel, registerPayments, type Payments } from './modules/payments/index.ts';
-import { createKpi, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
+import { createKpi, registerDataSharingSource, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
 import { registerSatisfactionRoutes, surveyLinks, surveyPanel } from './modules/satisfaction/index.ts';
 import { PREFILL_ITEMS, registerRegistryApi, registryJobs, seedDemoRegistry } from './modules/registry/index.ts';
 import { consentStep, registerConsentRoutes } from './modules/consent/index.ts';
-import { registerDataUseRoutes } from './modules/data-use/index.ts';
+import { recordDataUse, registerDataUseRoutes } from './modules/data-use/index.ts';
 import { localize, type Lang } from './platform/i18n/index.ts';
+import { auditPersonDataRead, createExchange, dataSharingMeasurements, registerExchange, type Exchange } from './modules/exchange/index.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES_DIR = path.join(ROOT_DIR, 'services');
@@ -51,6 +52,8 @@ export interface Platform {
   payments: Payments;
   /** the scorecard (register a data-sharing source on it: registerDataSharingSource) */
   kpi: Kpi;
+  /** cross-agency data exchange: other modules add their data products with exchange.registerSource() */
+  exchange: Exchange;
   close(): Promise<void>;
 }
 
@@ -132,12 +135,30 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerPayments(app, payments);
     const kpi = createKpi(ctx, catalogue);
     registerKpiRoutes(app, kpi);
+    const exchange = createExchange(ctx, calendar, {
+      agencies: catalogue.agencies,
+      // a person's data handed to another agency's system shows in their "Who used my data" (and in the audit log)
+      async onPersonDataRead(trx, e) {
+        await auditPersonDataRead(trx, e);
+        await recordDataUse(trx, keys, {
+          subject: { nricHash: e.nricHash, accountId: e.personAccountId }, kind: 'system', who: e.byKeyId.startsWith('extract:') ? `${e.byAgencyId.toUpperCase()} data extract` : `${e.byAgencyId.toUpperCase()} system`,
+          actorId: e.byKeyId, agencyId: e.byAgencyId, items: e.items, purpose: e.purpose, reference: e.reference, at: new Date(e.at),
+        });
+      },
+    });
+    registerExchange(app, exchange);
+    // the scorecard's data_sharing_days comes from the exchange's requests
+    registerDataSharingSource(kpi, async (db, q) => {
+      if (q.service) return null; // sharing requests belong to agencies, not to services
+      const m = await dataSharingMeasurements(db, { from: q.from, to: dayAfter(q.to), agencyId: q.agency, calendar: config.calendar });
+      return { requests: m.requests, medianWorkingDays: m.medianToFirstCallWorkingDays, withinSevenShare: m.shareWithin7 };
+    });
     if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments, kpi,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments, kpi, exchange,
       async close() {
         await worker.stop();
         await app.close();
@@ -149,6 +170,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     throw e;
   }
 }
+
+const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86400_000).toISOString().slice(0, 10);
 
 export async function startServer(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const platform = await createPlatform(config, opts);

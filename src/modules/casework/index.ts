@@ -60,3 +60,4 @@ export function registerCasework(app: App, cw: Casework, opts: CaseworkOptions =
   registerCaseworkRoutes(app, cw);
   registerCaseworkApi(app, cw);
 }
+export { caseCounts, CASE_COUNT_DIMENSIONS, type CaseCountDimension } from './statistics.ts';

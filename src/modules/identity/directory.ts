@@ -78,3 +78,17 @@ export async function accountForNric(ctx: Pick<AppContext, 'db' | 'keys'>, db: D
   });
   return { id, created: true };
 }
+
+/** The account of the person with this keyed hash of an NRIC/FIN (KeyRing.blindIndex('nric', ...)), if they have one. */
+export async function accountByNricHash(db: Db, keys: KeyRing, nricHash: string): Promise<AccountSummary | null> {
+  const row = await db.selectFrom('accounts').selectAll().where('nric_hash', '=', nricHash).executeTakeFirst() as AccountRow | undefined;
+  return row ? summary(keys, row) : null;
+}
+
+/** People's accounts known by NRIC/FIN, in pages ordered by keyed hash (for bulk extracts). */
+export async function accountsWithNric(db: Db, keys: KeyRing, opts: { after?: string; limit: number }): Promise<AccountSummary[]> {
+  let q = db.selectFrom('accounts').selectAll().where('kind', '=', 'citizen').where('nric_hash', 'is not', null);
+  if (opts.after) q = q.where('nric_hash', '>', opts.after);
+  const rows = await q.orderBy('nric_hash').limit(opts.limit).execute() as AccountRow[];
+  return rows.map((r) => summary(keys, r));
+}

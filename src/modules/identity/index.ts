@@ -24,4 +24,4 @@ export { findBusiness, representationsOf, setBusinessRoles, ensureBusiness } fro
 export { inviteOfficer, listOfficers, setOfficerRoles } from './officers.ts';
 export { createOAuthClient, revokeOAuthClient, listOAuthClients } from './oauth-clients.ts';
 export { factorsOf, hasSecondFactor, verifyTotp, useRecoveryCode, demoTotpCode } from './second-factors.ts';
-export { accountSummaries, listAgencyOfficers, accountForNric, type AccountSummary } from './directory.ts';
+export { accountSummaries, listAgencyOfficers, accountForNric, accountByNricHash, accountsWithNric, type AccountSummary } from './directory.ts';

@@ -137,7 +137,7 @@ describe('the fee step of the journey', () => {
     await b.post(`${appUrl}/submit`, { declaration: 'yes' });
     const page = await b.post(`${appUrl}/pay`, { method: 'paynow' });
     const payment = (await findPayment(p.ctx.db, page.url.split('/').pop()!))!;
-    const admin = await signInAs(p, 'kelvin-tay');
+    const admin = await signInAs(p, 'suresh-pillai');
     let agency = await admin.get('/agency/payments');
     expect(agency.status).toBe(200);
     const byWebhook = (await p.ctx.db.selectFrom('payments').select('bill_reference').where('provider_id', '=', 'DBS-0001').executeTakeFirstOrThrow()).bill_reference;

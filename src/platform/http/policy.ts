@@ -11,8 +11,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.ts';
 
-export type Role = 'citizen' | 'business_rep' | 'case_officer' | 'approver' | 'agency_admin' | 'auditor' | 'kpi_viewer' | 'platform_admin';
-export const OFFICER_ROLES = ['case_officer', 'approver', 'agency_admin', 'auditor', 'kpi_viewer'] as const;
+export type Role = 'citizen' | 'business_rep' | 'case_officer' | 'approver' | 'agency_admin' | 'auditor' | 'kpi_viewer' | 'data_owner' | 'platform_admin';
+export const OFFICER_ROLES = ['case_officer', 'approver', 'agency_admin', 'auditor', 'kpi_viewer', 'data_owner'] as const;
 export type OfficerRole = (typeof OFFICER_ROLES)[number];
 /** Roles a business's administrator grants its representatives (Corppass-style). */
 export const BUSINESS_ROLES = ['admin', 'applicant', 'approver', 'viewer'] as const;
@@ -41,7 +41,13 @@ export type Action =
   /** officers: refund a payment (with a reason; audited) */
   | 'payment.refund'
   /** an agency administrator: import bank statements, reconcile, export the ledger */
-  | 'payment.reconcile';
+  | 'payment.reconcile'
+  /** officers: ask another agency for data (a sharing request of the officer's agency) */
+  | 'exchange.request'
+  /** officers: see the agency's sharing requests, sent or received */
+  | 'exchange.view-request'
+  /** the data owner of the providing agency: approve, reject, ask questions, revoke */
+  | 'exchange.decide';
 
 export type Scope = 'own' | 'business' | 'agency';
 export interface PolicyRule { who: Role | `business:${BusinessRole}`; action: Action; scope: Scope }
@@ -76,6 +82,17 @@ export const POLICY: readonly PolicyRule[] = [
   { who: 'approver', action: 'payment.refund', scope: 'agency' },
   { who: 'agency_admin', action: 'payment.refund', scope: 'agency' },
   { who: 'agency_admin', action: 'payment.reconcile', scope: 'agency' },
+  { who: 'case_officer', action: 'exchange.request', scope: 'agency' },
+  { who: 'approver', action: 'exchange.request', scope: 'agency' },
+  { who: 'agency_admin', action: 'exchange.request', scope: 'agency' },
+  { who: 'data_owner', action: 'exchange.request', scope: 'agency' },
+  { who: 'case_officer', action: 'exchange.view-request', scope: 'agency' },
+  { who: 'approver', action: 'exchange.view-request', scope: 'agency' },
+  { who: 'agency_admin', action: 'exchange.view-request', scope: 'agency' },
+  { who: 'auditor', action: 'exchange.view-request', scope: 'agency' },
+  { who: 'data_owner', action: 'exchange.view-request', scope: 'agency' },
+  { who: 'agency_admin', action: 'exchange.decide', scope: 'agency' },
+  { who: 'data_owner', action: 'exchange.decide', scope: 'agency' },
 ];
 
 /** The record an action is about (what the use case knows). */
