@@ -5,11 +5,12 @@
  * `casework.panels`); a provider answers null when it has nothing for that
  * application (e.g. no fee).
  *
- *   { id: 'payment', async describe(app, lang) {
- *       const p = await findPaymentFor(app.id);
+ *   { id: 'payment', async describe(app, lang, db) {
+ *       const p = await findPaymentFor(db, app.id);
  *       return p && { title: 'Payment', rows: [{ key: 'Status', value: 'Paid', tag: 'green' }] };
  *   } }
  */
+import type { Db } from '../../platform/db/index.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
 
 export interface CasePanelRow { key: string; value: string; tag?: 'green' | 'yellow' | 'red' | 'grey' | 'blue'; /** the value as a link (a path on this site) */ href?: string }
@@ -17,5 +18,5 @@ export interface CasePanel { title: string; rows: CasePanelRow[] }
 
 export interface CasePanelProvider {
   id: string;
-  describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang): Promise<CasePanel | null>;
+  describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang, db: Db): Promise<CasePanel | null>;
 }
