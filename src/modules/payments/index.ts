@@ -26,6 +26,7 @@ import { registerPaymentApi } from './api.ts';
 import { paymentStepNeeded, registerPaymentRoutes } from './routes.ts';
 import type { Payments } from './service.ts';
 import { SWEEP_QUEUE, sweepJob } from './sweep.ts';
+import { paymentWebhookJob } from './webhooks.ts';
 
 export { PAYMENTS_SUCCEEDED_QUEUE, PAYMENT_EXPIRY_MS, type Payments, type PaymentSucceededJob } from './service.ts';
 export { chargesFee, offersEPayment, feeDue, CONCESSION_FACTS, type FeeDue, type ConcessionFact } from './fees.ts';
@@ -38,6 +39,7 @@ export { recordsRegistry, type ConcessionRegistry } from './concessions.ts';
 export { reconcile, ledgerCsv } from './reconcile.ts';
 export { sweep, SWEEP_QUEUE } from './sweep.ts';
 export { signNotification } from './paynow.ts';
+export { createPaymentEndpoint, listPaymentDeliveries, replayDelivery, paymentWebhookJob, PAYMENT_WEBHOOK_QUEUE, PAYMENT_WEBHOOK_RETRY_MS } from './webhooks.ts';
 
 export interface PaymentsOptions {
   card?: CardProvider;
@@ -63,6 +65,7 @@ export interface PaymentStep {
 /** Jobs (the every-minute sweep: expiry after 90 minutes, crash recovery) and routes (pages and API). */
 export function registerPayments(app: App, p: Payments): void {
   p.ctx.jobs.define(sweepJob(p));
+  p.ctx.jobs.define(paymentWebhookJob(p.ctx));
   p.ctx.jobs.every({ name: 'payments-sweep', queue: SWEEP_QUEUE, everyMs: 60_000 });
   registerPaymentRoutes(app, p);
   registerPaymentApi(app, p);
