@@ -214,6 +214,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/payments/:id/events': API(404, 403),
   // the bank's notifications: anyone may send one; without a valid signature it is refused (401)
   'POST /api/v1/payments/providers/paynow/notifications': all('signin'),
+  // Stripe's webhooks: only when Stripe is the card provider (the sandbox is: not found)
+  'POST /api/v1/payments/providers/stripe/webhooks': all(404),
 };
 
 let p: TestPlatform;

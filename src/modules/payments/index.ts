@@ -22,6 +22,7 @@ import type { ConcessionRegistry } from './concessions.ts';
 import { recordsRegistry } from './concessions.ts';
 import type { CardProvider } from './providers.ts';
 import { SandboxCardProvider } from './providers.ts';
+import { StripeCardProvider } from './stripe.ts';
 import { registerPaymentApi } from './api.ts';
 import { paymentStepNeeded, registerPaymentRoutes } from './routes.ts';
 import type { Payments } from './service.ts';
@@ -36,6 +37,7 @@ export { PAYMENT_STATES, PAYMENT_TRANSITIONS, type PaymentState } from './states
 export { paynowPayload, parseTlv, crc16, crcValid } from './sgqr.ts';
 export { SandboxCardProvider, TEST_CARDS, SANDBOX_CHALLENGE_CODE, type CardProvider } from './providers.ts';
 export { recordsRegistry, type ConcessionRegistry } from './concessions.ts';
+export { StripeCardProvider, type StripeOptions } from './stripe.ts';
 export { reconcile, ledgerCsv } from './reconcile.ts';
 export { sweep, SWEEP_QUEUE } from './sweep.ts';
 export { signNotification } from './paynow.ts';
@@ -50,7 +52,9 @@ export interface PaymentsOptions {
 
 export function createPayments(ctx: AppContext, catalogue: Catalogue, opts: PaymentsOptions = {}): Payments {
   const secret = opts.paynowWebhookSecret ?? process.env.CIVITAS_PAYNOW_WEBHOOK_SECRET ?? (ctx.config.demo ? 'demo-paynow-secret' : '');
-  return { ctx, catalogue, card: opts.card ?? new SandboxCardProvider(ctx.db, ctx.clock), registry: opts.registry ?? recordsRegistry, paynowWebhookSecret: secret };
+  const stripeKey = process.env.CIVITAS_STRIPE_SECRET_KEY;
+  const card = opts.card ?? (stripeKey ? new StripeCardProvider({ secretKey: stripeKey, webhookSecret: process.env.CIVITAS_STRIPE_WEBHOOK_SECRET ?? '' }) : new SandboxCardProvider(ctx.db, ctx.clock));
+  return { ctx, catalogue, card, registry: opts.registry ?? recordsRegistry, paynowWebhookSecret: secret };
 }
 
 /** The journey step other modules ask about (applications' check answers, signatures' signing). */
