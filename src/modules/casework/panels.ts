@@ -11,11 +11,13 @@
  *   } }
  */
 import type { Lang } from '../../platform/i18n/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 
 export interface CasePanelRow { key: string; value: string; tag?: 'green' | 'yellow' | 'red' | 'grey' | 'blue'; /** the value as a link (a path on this site) */ href?: string }
 export interface CasePanel { title: string; rows: CasePanelRow[] }
 
 export interface CasePanelProvider {
   id: string;
-  describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang): Promise<CasePanel | null>;
+  /** `db`: the connection or transaction the case is read with (read with it: another connection may wait on it) */
+  describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang, db?: Db): Promise<CasePanel | null>;
 }

@@ -26,10 +26,10 @@ const money = (cents: number, currency: string) => `${currency === 'SGD' ? 'S$' 
 export function paymentsPanel(p: Payments): CasePanelProvider {
   return {
     id: 'payment',
-    async describe(application, lang: Lang) {
+    async describe(application, lang: Lang, db: Db = p.ctx.db) {
       const t = (k: string, params?: Record<string, string | number>) => p.ctx.messages.t(lang, `payments.panel.${k}`, params);
-      const payments = await paymentsOfApplication(p.ctx.db, application.id);
-      const waiver: any = await p.ctx.db.selectFrom('payment_ledger').selectAll().where('application_id', '=', application.id).where('kind', '=', 'waiver').executeTakeFirst();
+      const payments = await paymentsOfApplication(db, application.id);
+      const waiver: any = await db.selectFrom('payment_ledger').selectAll().where('application_id', '=', application.id).where('kind', '=', 'waiver').executeTakeFirst();
       if (!payments.length && !waiver) return null;
       const paid = payments.find((x) => x.state === 'success');
       const shown = paid ?? payments[0];
@@ -43,7 +43,7 @@ export function paymentsPanel(p: Payments): CasePanelProvider {
       rows.push({ key: t('method'), value: p.ctx.messages.t(lang, `payments.method.${shown.method}`) + (shown.cardLast4 ? ` ·${shown.cardLast4}` : '') });
       rows.push({ key: t('reference'), value: shown.billReference ?? shown.providerId ?? shown.id });
       if (shown.paidAt) rows.push({ key: t('paidAt'), value: shown.paidAt.slice(0, 16).replace('T', ' ') + ' UTC' });
-      const refunds = (await listRefunds(p.ctx.db, shown.id)).filter((r) => r.state === 'success');
+      const refunds = (await listRefunds(db, shown.id)).filter((r) => r.state === 'success');
       if (refunds.length) rows.push({ key: t('refunded'), value: money(refunds.reduce((s, r) => s + r.amount, 0), shown.currency) });
       if (payments.length > 1) rows.push({ key: t('attempts'), value: String(payments.length) });
       rows.push({ key: t('manage'), value: t('manageLink'), href: `/casework/payments/${shown.id}` });
