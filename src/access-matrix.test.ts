@@ -221,6 +221,8 @@ const MATRIX: Record<string, Row> = {
   'GET /agency/payments': AGENCY_ADMIN,
   'POST /agency/payments/statements': AGENCY_ADMIN,
   'GET /agency/payments/ledger.csv': AGENCY_ADMIN,
+  'POST /agency/payments/webhooks': AGENCY_ADMIN,
+  'POST /agency/payments/webhooks/deliveries/:deliveryId/replay': only({ agency_admin: 404 }),
   'POST /api/v1/payments': API('ok', 403),
   'GET /api/v1/payments/:id': API(404, 403),
   'POST /api/v1/payments/:id/cancel': API(404, 403),
@@ -262,6 +264,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/exchange/approval': API(403, 403),
   'GET /api/v1/exchange/sources/:sourceId/person': API(403, 403),
   'GET /api/v1/exchange/sources/:sourceId/records': API(403, 403),
+  // Stripe's webhooks: only when Stripe is the card provider (the sandbox is: not found)
+  'POST /api/v1/payments/providers/stripe/webhooks': all(404),
 };
 
 let p: TestPlatform;
@@ -340,6 +344,7 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/pki/ca/:file') u = '/pki/ca/root.pem';
   if (url.includes(':paymentId')) u = url.replace(':paymentId', fixtures.avsPayment!);
   if (url === '/pay/start/:token') u = `/pay/start/${randomToken(24)}`;
+  if (url.includes(':deliveryId')) u = url.replace(':deliveryId', 'msg_unknown');
   if (url.startsWith('/api/v1/payments/:id')) u = url.replace(':id', fixtures.avsPayment!);
   if (url === '/pki/crl/:file') u = '/pki/crl/issuing-1.crl';
   if (url === '/verify/:code' || url === '/api/v1/verify/:code') u = url.replace(':code', 'ABCDE-FGHJK');

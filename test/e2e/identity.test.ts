@@ -174,13 +174,21 @@ describe('identity in a browser', () => {
     await page.getByRole('button', { name: 'Save and continue' }).click();
     expect(await h1(page)).toBe('Check your answers before sending your application');
     await page.locator('input[name="declaration"]').check();
-    // the licence needs the representative's signature: step up with the authenticator, then sign
+    // the licence needs a signature (step-up with the authenticator: the demo shows the code) and has a fee (sandbox card)
     await page.getByRole('button', { name: 'Continue to sign' }).click();
     await page.waitForURL('**/sign');
-    expect(await h1(page)).toBe('Sign and send your application');
-    const demoCode = /authenticator app shows (\d{6}) right now/.exec(await page.locator('main').innerText())![1]!;
-    await page.locator('input[name="code"]').fill(demoCode);
-    await page.getByRole('button', { name: 'Sign and send' }).click();
+    const code = /authenticator app shows (\d{6}) right now/.exec(await page.locator('main').innerText())?.[1];
+    await page.getByLabel('Code from your authenticator app').fill(code ?? '');
+    await page.getByRole('button', { name: 'Sign and continue to payment' }).click();
+    await page.waitForURL('**/pay');
+    await page.getByLabel('Debit or credit card').check();
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.getByLabel('Card number').fill('4242424242424242');
+    await page.getByLabel('Month').fill('12');
+    await page.getByLabel('Year').fill('2030');
+    await page.getByLabel('Name on card').fill('Lim Mei Ling');
+    await page.getByLabel('Card security code').fill('123');
+    await page.getByRole('button', { name: /^Pay / }).click();
     await page.waitForURL('**/confirmation');
     await check(page, '10-business-application-sent');
     const id = page.url().split('/').at(-2)!;

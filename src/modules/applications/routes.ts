@@ -269,7 +269,7 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
 
   // ---- check, submit, confirmation ----------------------------------------
 
-  const checkPage = (request: FastifyRequest, reply: FastifyReply, a: Application, service: ServiceVersion, errors: { text: string; href: string }[] = []) => {
+  const checkPage = async (request: FastifyRequest, reply: FastifyReply, a: Application, service: ServiceVersion, errors: { text: string; href: string }[] = []) => {
     const t = tr(request);
     const form = service.definition.form;
     const locked = lockedAnswers(a);
@@ -287,6 +287,7 @@ export function registerApplicationRoutes(app: App, ctx: AppContext, catalogue: 
       title: request.t('applications.check.title'), serviceTitle: localize(service.definition.title, request.lang), sections, errors,
       declaration: service.definition.declaration ? localize(service.definition.declaration, request.lang) : request.t('applications.check.defaultDeclaration'),
       action: `${base(a)}/submit`, backHref: last ? pageUrl(a, last) : `/services/${service.id}`, signatureRequired: service.definition.signatureRequired,
+      payNext: !service.definition.signatureRequired && !!opts.payment && await opts.payment.needed(a, service),
     }, errors.length ? 422 : undefined);
   };
 

@@ -18,7 +18,8 @@ import { refundable, refundPayment } from './refund-payment.ts';
 import { findPayment, listPaymentEvents, listRefunds, type Payment } from './repository.ts';
 import { isFinished, type Payments } from './service.ts';
 import { PAYMENT_STATES } from './states.ts';
-import { cancelPayment } from './take-payment.ts';
+import { applyChargeOutcome, cancelPayment } from './take-payment.ts';
+import { StripeCardProvider } from './stripe.ts';
 
 const Link = Type.Object({ href: Type.String(), method: Type.String() });
 const StateSchema = Type.Object({ status: Type.String({ description: PAYMENT_STATES.join(' | ') }), finished: Type.Boolean(), code: Type.Optional(Type.String()) });
@@ -178,6 +179,21 @@ export function registerPaymentApi(app: App, p: Payments): void {
       if (!n || typeof n.id !== 'string' || !Number.isInteger(n.amount) || typeof n.bank_reference !== 'string') throw new AppError('bad_request', 'payments.errors.notification');
       const r = await creditReceived(p, { eventId: n.id, billReference: typeof n.bill_reference === 'string' ? n.bill_reference : null, amount: n.amount, currency: typeof n.currency === 'string' ? n.currency : 'SGD', bankReference: n.bank_reference, source: 'webhook' }, request.id);
       return { outcome: r.outcome };
+    });
+
+    // Stripe's webhooks (when Stripe is the card provider): verified, then applied like the provider's answer (idempotent)
+    scope.post('/api/v1/payments/providers/stripe/webhooks', {
+      config: { access: 'public' },
+      schema: { summary: 'Stripe webhook (payment_intent.* events)', tags: ['payments'], response: { 200: Type.Object({ received: Type.Boolean() }), 400: Type.Any(), 401: Type.Any(), 404: Type.Any() } },
+    }, async (request) => {
+      if (!(p.card instanceof StripeCardProvider)) throw notFound();
+      const raw = typeof request.body === 'string' ? request.body : '';
+      let event;
+      try { event = p.card.verifyWebhook(raw, request.headers['stripe-signature'] as string | undefined, ctx.clock()); } catch { throw new AppError('unauthenticated', 'payments.errors.signature'); }
+      const about = p.card.outcomeOfEvent(event);
+      const payment = about?.key.startsWith('charge:') ? await findPayment(ctx.db, about.key.slice('charge:'.length)) : undefined;
+      if (about && payment && payment.state === 'submitted' && about.outcome.outcome !== 'challenge') await applyChargeOutcome(p, payment.id, about.outcome, { type: 'system', id: 'stripe' }, request.id);
+      return { received: true };
     });
   });
 }

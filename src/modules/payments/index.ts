@@ -22,10 +22,12 @@ import type { ConcessionRegistry } from './concessions.ts';
 import { recordsRegistry } from './concessions.ts';
 import type { CardProvider } from './providers.ts';
 import { SandboxCardProvider } from './providers.ts';
+import { StripeCardProvider } from './stripe.ts';
 import { registerPaymentApi } from './api.ts';
 import { paymentStepNeeded, registerPaymentRoutes } from './routes.ts';
 import type { Payments } from './service.ts';
 import { SWEEP_QUEUE, sweepJob } from './sweep.ts';
+import { paymentWebhookJob } from './webhooks.ts';
 
 export { PAYMENTS_SUCCEEDED_QUEUE, PAYMENT_EXPIRY_MS, type Payments, type PaymentSucceededJob } from './service.ts';
 export { chargesFee, offersEPayment, feeDue, CONCESSION_FACTS, type FeeDue, type ConcessionFact } from './fees.ts';
@@ -35,9 +37,11 @@ export { PAYMENT_STATES, PAYMENT_TRANSITIONS, type PaymentState } from './states
 export { paynowPayload, parseTlv, crc16, crcValid } from './sgqr.ts';
 export { SandboxCardProvider, TEST_CARDS, SANDBOX_CHALLENGE_CODE, type CardProvider } from './providers.ts';
 export { recordsRegistry, type ConcessionRegistry } from './concessions.ts';
+export { StripeCardProvider, type StripeOptions } from './stripe.ts';
 export { reconcile, ledgerCsv } from './reconcile.ts';
 export { sweep, SWEEP_QUEUE } from './sweep.ts';
 export { signNotification } from './paynow.ts';
+export { createPaymentEndpoint, listPaymentDeliveries, replayDelivery, paymentWebhookJob, PAYMENT_WEBHOOK_QUEUE, PAYMENT_WEBHOOK_RETRY_MS } from './webhooks.ts';
 
 export interface PaymentsOptions {
   card?: CardProvider;
@@ -48,7 +52,9 @@ export interface PaymentsOptions {
 
 export function createPayments(ctx: AppContext, catalogue: Catalogue, opts: PaymentsOptions = {}): Payments {
   const secret = opts.paynowWebhookSecret ?? process.env.CIVITAS_PAYNOW_WEBHOOK_SECRET ?? (ctx.config.demo ? 'demo-paynow-secret' : '');
-  return { ctx, catalogue, card: opts.card ?? new SandboxCardProvider(ctx.db, ctx.clock), registry: opts.registry ?? recordsRegistry, paynowWebhookSecret: secret };
+  const stripeKey = process.env.CIVITAS_STRIPE_SECRET_KEY;
+  const card = opts.card ?? (stripeKey ? new StripeCardProvider({ secretKey: stripeKey, webhookSecret: process.env.CIVITAS_STRIPE_WEBHOOK_SECRET ?? '' }) : new SandboxCardProvider(ctx.db, ctx.clock));
+  return { ctx, catalogue, card, registry: opts.registry ?? recordsRegistry, paynowWebhookSecret: secret };
 }
 
 /** The journey step other modules ask about (applications' check answers, signatures' signing). */
@@ -63,6 +69,7 @@ export interface PaymentStep {
 /** Jobs (the every-minute sweep: expiry after 90 minutes, crash recovery) and routes (pages and API). */
 export function registerPayments(app: App, p: Payments): void {
   p.ctx.jobs.define(sweepJob(p));
+  p.ctx.jobs.define(paymentWebhookJob(p.ctx));
   p.ctx.jobs.every({ name: 'payments-sweep', queue: SWEEP_QUEUE, everyMs: 60_000 });
   registerPaymentRoutes(app, p);
   registerPaymentApi(app, p);

@@ -9,7 +9,7 @@ import { createTestPlatform, type TestPlatform } from '../../../test/helpers/pla
 import { decode, type FormBrowser } from '../../../test/helpers/browser.ts';
 import { signInAs } from '../../../test/helpers/casework.ts';
 import { createApiKey } from '../identity/index.ts';
-import { findApplication } from '../applications/index.ts';
+import { findApplication, startApplication } from '../applications/index.ts';
 import { crcValid, feeDue, ledgerCsv, paymentFacts, parseTlv, paynowPayload, reconcile, signNotification, sweep, TEST_CARDS, PAYMENTS_SUCCEEDED_QUEUE, PAYMENT_TRANSITIONS } from './index.ts';
 import { ledgerEntries, findPayment } from './repository.ts';
 import { payByCard } from './take-payment.ts';
@@ -154,6 +154,28 @@ describe('the fee step of the journey', () => {
   });
 });
 
+describe('concessions', () => {
+  it('waives the fee for a recipient of financial assistance proven from the records, with a waiver in the ledger', async () => {
+    const tan = await signInAs(p, 'tan-ah-kow');
+    const account = (await p.ctx.db.selectFrom('accounts').select('id').where('demo_persona', '=', 'tan-ah-kow').executeTakeFirstOrThrow()).id as string;
+    const appUrl = await dogLicenceDraft(tan);
+    const id = appUrl.split('/').pop()!;
+    let page = await tan.post(`${appUrl}/submit`, { declaration: 'yes' });
+    expect(decode(page.html)).toContain('S$90.00'); // not proven yet: the full fee
+    // an approved ComCare application is the proof (the records registry)
+    const comcare = await startApplication(p.ctx, p.catalogue, { serviceId: 'comcare-assistance', applicant: { id: account, kind: 'citizen', displayName: 'Tan Ah Kow', email: null, roles: ['citizen'], agencyId: null, actingFor: null, sessionId: 'x' }, lang: 'en' });
+    await p.ctx.db.updateTable('applications').set({ status: 'approved' }).where('id', '=', comcare.id).execute();
+    page = await tan.get(`${appUrl}/pay`);
+    expect(decode(page.html)).toContain('There is no fee to pay');
+    expect(decode(page.html)).toContain('Fee waived: you receive ComCare financial assistance');
+    page = await tan.post(`${appUrl}/pay`, {});
+    expect(page.url).toBe(`${appUrl}/confirmation`);
+    expect(await paymentFacts(p.ctx.db, id)).toEqual({ feeCents: 0, paidOnline: false, method: 'waived' });
+    const waiver = (await ledgerEntries(p.ctx.db, { agencyId: 'avs' })).filter((e) => e.applicationId === id);
+    expect(waiver.map((e) => [e.kind, e.amount])).toEqual([['waiver', 9000]]);
+  });
+});
+
 describe('refunds', () => {
   it('an approver refunds part of a payment with a reason; a stale refund_amount_available is refused', async () => {
     const paid = (await p.ctx.db.selectFrom('payments').selectAll().where('state', '=', 'success').where('method', '=', 'card').where('amount', '=', 9000).executeTakeFirstOrThrow()) as any;
@@ -241,7 +263,7 @@ describe('the payment API', () => {
     expect((await findPayment(p.ctx.db, id))!.state).toBe('submitted');
     // a retry (double click) does not charge again
     await payByCard(p.payments, (await findPayment(p.ctx.db, id))!, { number: TEST_CARDS.success, expiryMonth: 12, expiryYear: 2030, cvc: '123', name: 'x' });
-    now = new Date(now.getTime() + 2 * 60_000);
+    now = new Date(now.getTime() + 6 * 60_000);
     const swept = await sweep(p.payments);
     expect(swept.recovered).toBe(1);
     expect((await findPayment(p.ctx.db, id))!.state).toBe('success');

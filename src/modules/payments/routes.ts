@@ -24,6 +24,7 @@ import { appendLedger, findPayment, listPaymentEvents, listRefunds, paymentsOfAp
 import { applyEvent, isFinished, submitPaidApplication, type Payments } from './service.ts';
 import { answerChallenge, cancelPayment, openNextUrl, payByCard, payerHolds } from './take-payment.ts';
 import { decimalAmount } from './sgqr.ts';
+import { createPaymentEndpoint, listPaymentDeliveries, replayDelivery } from './webhooks.ts';
 
 const V = (name: string) => `modules/payments/views/${name}.njk`;
 const PAYER_COOKIE = 'civitas_payer';
@@ -296,10 +297,36 @@ export function registerPaymentRoutes(app: App, p: Payments): void {
     const rows = (await ctx.db.selectFrom('payments').selectAll().where('agency_id', '=', agencyId).orderBy('created_at', 'desc').limit(50).execute()).map(toPayment);
     const report = await reconcile(p, agencyId, date);
     const imported = (request.query as Record<string, string>);
+    return agencyPage(request, reply, { payments: rows, report, date, imported: imported.imported !== undefined ? { imported: imported.imported, paid: imported.paid, already: imported.already, unmatched: imported.unmatched } : null });
+  });
+
+  async function agencyPage(request: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>, status?: number) {
+    const agencyId = request.principal!.agencyId!;
+    const endpoints = await ctx.db.selectFrom('payment_webhook_endpoints').select(['id', 'url', 'created_at']).where('agency_id', '=', agencyId).where('active', '=', 1).orderBy('created_at').execute();
     return reply.page(V('agency'), {
-      title: request.t('payments.agency.title'), payments: rows, report, date, errors: [],
-      imported: imported.imported !== undefined ? { imported: imported.imported, paid: imported.paid, already: imported.already, unmatched: imported.unmatched } : null,
-    });
+      title: request.t('payments.agency.title'), errors: [], imported: null, endpoints, deliveries: await listPaymentDeliveries(ctx.db, agencyId), ...data,
+    }, status);
+  }
+
+  app.post('/agency/payments/webhooks', { config: { access: { can: 'payment.reconcile' } } }, async (request, reply) => {
+    const agencyId = request.principal!.agencyId!;
+    const url = String(((request.body ?? {}) as Record<string, string>).url ?? '').trim();
+    const date = today();
+    const rows = (await ctx.db.selectFrom('payments').selectAll().where('agency_id', '=', agencyId).orderBy('created_at', 'desc').limit(50).execute()).map(toPayment);
+    const base = { payments: rows, report: await reconcile(p, agencyId, date), date };
+    try {
+      const created = await createPaymentEndpoint(ctx, { agencyId, url, by: request.principal!.id });
+      return agencyPage(request, reply, { ...base, newSecret: created.secret });
+    } catch (e) {
+      if (!isAppError(e) || e.code !== 'validation_failed') throw e;
+      return agencyPage(request, reply, { ...base, errors: [{ text: request.t('payments.webhooks.errors.url'), href: '#webhook-url' }], webhookUrl: url }, 422);
+    }
+  });
+
+  app.post('/agency/payments/webhooks/deliveries/:deliveryId/replay', { config: { access: { can: 'payment.reconcile' } } }, async (request, reply) => {
+    const ok = await replayDelivery(ctx, request.principal!.agencyId!, (request.params as { deliveryId: string }).deliveryId, request.principal!.id);
+    if (!ok) throw notFound();
+    return reply.redirect('/agency/payments#webhooks', 303);
   });
 
   app.post('/agency/payments/statements', { config: { access: { can: 'payment.reconcile' } } }, async (request, reply) => {
@@ -310,7 +337,7 @@ export function registerPaymentRoutes(app: App, p: Payments): void {
       const date = today();
       const rows = (await ctx.db.selectFrom('payments').selectAll().where('agency_id', '=', agencyId).orderBy('created_at', 'desc').limit(50).execute()).map(toPayment);
       const errs = (parsed.errors.length ? parsed.errors : [{ line: 1, message: 'payments.statement.errors.empty' }]).map((e) => ({ text: request.t(e.message, { line: e.line }), href: '#statement' }));
-      return reply.page(V('agency'), { title: request.t('payments.agency.title'), payments: rows, report: await reconcile(p, agencyId, date), date, errors: errs, statement: csv, imported: null }, 422);
+      return agencyPage(request, reply, { payments: rows, report: await reconcile(p, agencyId, date), date, errors: errs, statement: csv }, 422);
     }
     const r = await importStatement(p, agencyId, parsed.lines, request.principal!.id);
     await appendAudit(ctx.db, { stream: `agency:${agencyId}:payments`, action: 'payments.statement_imported', actorType: 'officer', actorId: request.principal!.id, agencyId, subjectType: 'agency', subjectId: agencyId, requestId: request.id, data: { ...r } });

@@ -19,6 +19,7 @@ import type { ConcessionRegistry } from './concessions.ts';
 import type { CardProvider } from './providers.ts';
 import { appendLedger, appendPaymentEvent, findPayment, updatePayment, type Payment } from './repository.ts';
 import { FINISHED, paymentTransition, RefusedTransition } from './states.ts';
+import { emitPaymentEvent } from './webhooks.ts';
 
 /** Outbox queue of "a payment succeeded" (the notifications module sends "payment received"). */
 export const PAYMENTS_SUCCEEDED_QUEUE = 'payments.succeeded';
@@ -62,6 +63,7 @@ export async function applyEvent(p: Payments, trx: Db, payment: Payment, input: 
     subjectType: 'payment', subjectId: payment.id, requestId: input.requestId, data: { from: payment.state, to, amount: payment.amount, ...(input.data ?? {}) },
   });
   const moved = (await findPayment(trx, payment.id))!;
+  await emitPaymentEvent(trx, moved, input.event, nowIso(now));
   if (to === 'success') await onSuccess(p, trx, moved, input.service ?? null, input.requestId);
   return moved;
 }

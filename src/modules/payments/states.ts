@@ -4,8 +4,10 @@
  * in the table is refused, and the refusal is logged.
  *
  *   created -> started (the payer opened next_url) -> submitted (card details
- *   sent to the provider) -> success | failed | error; cancelled and expired
- *   from any state before a result. PayNow: started -> success on the bank's credit.
+ *   sent to the provider) -> success | failed | error; cancelled before the card
+ *   details are sent (once the provider has them only its answer ends the
+ *   payment, so money taken is never left on a cancelled payment); expired
+ *   before a result. PayNow: started -> success on the bank's credit.
  */
 import { AppError } from '../../platform/errors/index.ts';
 
@@ -29,7 +31,6 @@ export const PAYMENT_TRANSITIONS: readonly PaymentTransition[] = [
   { from: 'started', event: 'credit_received', to: 'success' },
   { from: 'created', event: 'cancelled', to: 'cancelled' },
   { from: 'started', event: 'cancelled', to: 'cancelled' },
-  { from: 'submitted', event: 'cancelled', to: 'cancelled' },
   { from: 'created', event: 'expired', to: 'expired' },
   { from: 'started', event: 'expired', to: 'expired' },
   { from: 'submitted', event: 'expired', to: 'expired' },

@@ -1,9 +1,10 @@
 /**
  * The periodic sweep (every minute): a card payment left submitted (the
  * process stopped between the provider's answer and our commit) is completed
- * from the provider's record; a refund left submitted is completed the same
- * way; a payment not completed within 90 minutes expires (a submitted one
- * only when the provider has no successful charge for it).
+ * from the provider's record (the provider never got it: an error, nothing
+ * was taken); a refund left submitted is completed the same way; a payment
+ * not completed within 90 minutes expires: one not yet sent to the provider,
+ * or one waiting for the payer's answer to a challenge step.
  */
 import { nowIso } from '../../platform/db/index.ts';
 import type { JobDefinition } from '../../platform/jobs/index.ts';
@@ -13,8 +14,8 @@ import { applyEvent, type Payments } from './service.ts';
 import { applyChargeOutcome, chargeKey } from './take-payment.ts';
 
 export const SWEEP_QUEUE = 'payments.sweep';
-/** a submitted payment this old is looked up at the provider */
-const STUCK_MS = 60_000;
+/** a submitted payment this old is looked up at the provider (longer than any call to it may take) */
+export const STUCK_MS = 5 * 60_000;
 
 export async function sweep(p: Payments): Promise<{ recovered: number; expired: number; refunds: number }> {
   const now = p.ctx.clock();
@@ -24,16 +25,16 @@ export async function sweep(p: Payments): Promise<{ recovered: number; expired: 
   const stuck = await p.ctx.db.selectFrom('payments').selectAll().where('state', '=', 'submitted').where('updated_at', '<', nowIso(new Date(now.getTime() - STUCK_MS))).limit(500).execute();
   for (const row of stuck.map(toPayment)) {
     const known = await p.card.lookup(chargeKey(row.id));
-    if (known && known.outcome !== 'challenge') {
-      await applyChargeOutcome(p, row.id, known, { type: 'system' });
-      recovered++;
-    }
+    if (known?.outcome === 'challenge') continue; // the payer's turn (it expires below)
+    await applyChargeOutcome(p, row.id, known ?? { outcome: 'error', providerId: null }, { type: 'system' });
+    recovered++;
   }
   const due = await p.ctx.db.selectFrom('payments').selectAll().where('state', 'in', ['created', 'started', 'submitted']).where('expires_at', '<', nowIso(now)).limit(500).execute();
   for (const row of due.map(toPayment)) {
     if (row.state === 'submitted') {
+      // only a payment waiting for the payer's answer to a challenge expires: the provider's answer ends any other
       const known = await p.card.lookup(chargeKey(row.id));
-      if (known?.outcome === 'success') { await applyChargeOutcome(p, row.id, known, { type: 'system' }); recovered++; continue; }
+      if (known?.outcome !== 'challenge') continue;
     }
     const moved = await p.ctx.db.transaction().execute(async (trx) => {
       const current = (await findPayment(trx, row.id))!;

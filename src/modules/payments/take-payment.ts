@@ -69,7 +69,8 @@ export async function payByCard(p: Payments, payment: Payment, card: CardDetails
 }
 
 export async function answerChallenge(p: Payments, payment: Payment, answer: string, requestId?: string): Promise<Payment> {
-  if (payment.state !== 'submitted') return payment;
+  const current = (await findPayment(p.ctx.db, payment.id))!;
+  if (current.state !== 'submitted') return current; // expired meanwhile: the provider is not asked
   const outcome = await p.card.answerChallenge({ key: chargeKey(payment.id), answer });
   return applyChargeOutcome(p, payment.id, outcome, { type: 'citizen', id: payment.payerId }, requestId);
 }

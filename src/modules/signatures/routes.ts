@@ -88,8 +88,10 @@ export function registerSignatureRoutes(app: App, s: Signatures): void {
   const signPage = async (request: FastifyRequest, reply: any, a: Application, service: any, errors: { text: string; href: string }[] = []) => {
     const summary = applicationSummary(s, a, service, request.principal!, request.lang);
     const demoCode = ctx.config.demo ? await s.stepUp.demoHint?.(request.principal!) : null;
+    // with a fee, signing is followed by the payment (payments module), which sends the application
+    const payNext = s.payment ? await s.payment.needed(a, service) : false;
     return reply.page(V('sign'), {
-      title: request.t('signatures.sign.title'), summary, errors, fields: s.stepUp.fields, action: `/applications/${a.id}/sign`, demoCode,
+      title: request.t('signatures.sign.title'), summary, errors, fields: s.stepUp.fields, action: `/applications/${a.id}/sign`, demoCode, payNext,
       backHref: `/applications/${a.id}/check`,
     }, errors.length ? 422 : undefined);
   };
