@@ -196,6 +196,7 @@ const MATRIX: Record<string, Row> = {
   'GET /performance/trends.csv': PUBLIC,
   'GET /kpi': only({ kpi_viewer: 'ok', agency_admin: 'ok' }),
   'GET /kpi/registers': AGENCY_ADMIN,
+  'GET /kpi/comments': only({ kpi_viewer: 'ok', agency_admin: 'ok' }),
   'POST /kpi/registers/returns': AGENCY_ADMIN,
   'POST /kpi/registers/costs': AGENCY_ADMIN,
   'POST /kpi/registers/import': AGENCY_ADMIN,
