@@ -10,6 +10,7 @@ import { Messages } from './platform/i18n/index.ts';
 import { queueStats, recentFailures } from './platform/jobs/index.ts';
 import { verifyAudit } from './platform/audit/index.ts';
 import { createPlatform, startServer, SERVICES_DIR } from './main.ts';
+import { seedDemoHistory } from './modules/kpi/index.ts';
 import { createApiKey, API_SCOPES, inviteOfficer, loadKeys, rotateKeys } from './modules/identity/index.ts';
 import { OFFICER_ROLES } from './platform/http/index.ts';
 import { KeyRing, loadMasterKey } from './platform/crypto/keyring.ts';
@@ -84,6 +85,8 @@ async function main(): Promise<number> {
     case 'seed': {
       say(`Seeding ${describeDatabase(config.database)}...`);
       const platform = await createPlatform({ ...config, demo: true }, { progress: (s) => say(`  ${s}`) });
+      const history = await seedDemoHistory(platform.ctx.db, platform.catalogue, platform.ctx.clock());
+      if (history) say(`  demo scorecard history: ${history} transactions over the past year`);
       await platform.close();
       say('Done.');
       return 0;
