@@ -239,6 +239,7 @@ export function registerKpiRoutes(app: App, kpi: Kpi): void {
     const failed = report.problem || !report.applied;
     const rows = report.rows.map((r) => ({ ...r, messages: r.errors.map((e) => `${e.field}: ${request.t(e.message)}`) }));
     return registersPage(request, reply, {
+      importKind: kind,
       report: { ...report, rows, problem: report.problem ? request.t(report.problem, { columns: CSV_HEADERS[kind as RegisterKind].join(', ') }) : null },
       ...(failed ? formErrors(request, [{ field: 'file', message: report.problem ?? 'kpi.registers.import.rejected' }]) : {}),
     }, failed ? 422 : 200);
