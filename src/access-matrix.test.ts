@@ -324,7 +324,7 @@ describe('access: every route against every caller', () => {
     expect(Object.keys(MATRIX).filter((r) => !routes.has(r)), 'entries for routes that do not exist').toEqual([]);
   });
 
-  it('answers each caller as the matrix says', async () => {
+  it('answers each caller as the matrix says', { timeout: 120_000 }, async () => {
     const wrong: string[] = [];
     let checked = 0;
     for (const { method, url } of p.app.routeTable) {
