@@ -193,9 +193,9 @@ export async function recordTransactionFact(trx: Db, applicationId: string, patc
   return next;
 }
 
-/** Insert rows in multi-row statements (SQLite binds at most 999 values per statement, PostgreSQL 65,535). */
+/** Insert rows in multi-row statements (SQLite 3.32+ binds up to 32,766 values per statement, PostgreSQL 65,535). */
 export async function insertMany(db: Db, table: string, rows: Record<string, unknown>[], addToRollups = false): Promise<void> {
-  const perStatement = (dialectOf(db) === 'postgres' ? 60_000 : 900) / Math.max(1, Object.keys(rows[0] ?? {}).length);
+  const perStatement = (dialectOf(db) === 'postgres' ? 60_000 : 30_000) / Math.max(1, Object.keys(rows[0] ?? {}).length);
   const size = Math.max(1, Math.floor(perStatement));
   for (let i = 0; i < rows.length; i += size) {
     let q = db.insertInto(table).values(rows.slice(i, i + size));
