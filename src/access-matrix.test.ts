@@ -237,6 +237,7 @@ const MATRIX: Record<string, Row> = {
   'GET /performance/trends.csv': PUBLIC,
   'GET /kpi': only({ kpi_viewer: 'ok', agency_admin: 'ok' }),
   'GET /kpi/registers': AGENCY_ADMIN,
+  'GET /kpi/comments': only({ kpi_viewer: 'ok', agency_admin: 'ok' }),
   'POST /kpi/registers/returns': AGENCY_ADMIN,
   'POST /kpi/registers/costs': AGENCY_ADMIN,
   'POST /kpi/registers/import': AGENCY_ADMIN,
@@ -401,7 +402,7 @@ describe('access: every route against every caller', () => {
     expect(Object.keys(MATRIX).filter((r) => !routes.has(r)), 'entries for routes that do not exist').toEqual([]);
   });
 
-  it('answers each caller as the matrix says', async () => {
+  it('answers each caller as the matrix says', { timeout: 120_000 }, async () => {
     const wrong: string[] = [];
     let checked = 0;
     for (const { method, url } of p.app.routeTable) {

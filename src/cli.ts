@@ -10,6 +10,7 @@ import { Messages } from './platform/i18n/index.ts';
 import { queueStats, recentFailures } from './platform/jobs/index.ts';
 import { verifyAudit } from './platform/audit/index.ts';
 import { createPlatform, startServer, SERVICES_DIR } from './main.ts';
+import { seedDemoHistory } from './modules/kpi/index.ts';
 import { createApiKey, API_SCOPES, inviteOfficer, loadKeys, rotateKeys } from './modules/identity/index.ts';
 import { OFFICER_ROLES } from './platform/http/index.ts';
 import { KeyRing, loadMasterKey } from './platform/crypto/keyring.ts';
@@ -32,6 +33,7 @@ Commands:
   i18n-check       list message keys missing in a language
   calendar list    show the public-holiday calendar's years and days off [--year 2026]
   calendar import  replace years of a calendar from a YAML file: calendar import <file>
+  kpi rebuild      recount the scorecard's rollups from the transaction facts (docs/kpi.md)
 
 Configuration comes from the environment: PORT, CIVITAS_DATA_DIR, DATABASE_URL,
 CIVITAS_DEMO, CIVITAS_BASE_URL, CIVITAS_SMTP_URL, CIVITAS_MASTER_KEY, CIVITAS_CALENDAR, LOG_LEVEL,
@@ -84,6 +86,8 @@ async function main(): Promise<number> {
     case 'seed': {
       say(`Seeding ${describeDatabase(config.database)}...`);
       const platform = await createPlatform({ ...config, demo: true }, { progress: (s) => say(`  ${s}`) });
+      const history = await seedDemoHistory(platform.ctx.db, platform.catalogue, platform.ctx.clock());
+      if (history) say(`  demo scorecard history: ${history} transactions over the past year`);
       await platform.close();
       say('Done.');
       return 0;
@@ -185,6 +189,18 @@ async function main(): Promise<number> {
           say('the keys they replace stay published for a day, so tokens already issued remain verifiable.');
         }
         for (const k of await loadKeys(database.db, keyring)) say(`  ${k.owner} ${k.use} ${k.alg.padEnd(15)} ${k.state.padEnd(8)} ${k.kid}  (created ${k.createdAt})`);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    }
+    case 'kpi': {
+      if (sub !== 'rebuild') { say('Usage: civitas kpi rebuild'); return 1; }
+      const database = await openDatabase(config.database);
+      try {
+        await migrateToLatest(database.db);
+        const { rebuildRollups } = await import('./modules/kpi/index.ts');
+        say(`Recounted the scorecard's rollups from ${await rebuildRollups(database.db)} transaction facts.`);
         return 0;
       } finally {
         await database.close();

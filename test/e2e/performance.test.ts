@@ -62,3 +62,25 @@ describe.each([{ js: true, mode: 'JS on' }, { js: false, mode: 'JS off' }])('the
     await v.close();
   });
 });
+
+describe('the leadership pages', () => {
+  it('show an agency administrator the scorecard, the comments and the registers, with a CSV import reported row by row', async () => {
+    const v = await Visitor.open(browser, { js: true, origin: server.origin, name: 'leadership' });
+    visitors.push(v);
+    const { page } = v;
+    await v.go('/sign-in', 'sign in');
+    await v.act(() => page.click('[data-persona="ahmad-faizal"]'), 'signed in');
+    await v.go('/kpi', 'leadership scorecard');
+    await v.go('/kpi/comments', 'comments');
+    await v.go('/kpi/registers', 'registers');
+    // a file with one wrong row: nothing saved, the report says which
+    await page.getByLabel('Costs per service').check();
+    await page.setInputFiles('#file', { name: 'costs.csv', mimeType: 'text/csv', buffer: Buffer.from('quarter,service_id,cost_sgd\n2026-Q4,baby-bonus,1000\n2026-Q4,baby-bonus,2000\n') });
+    await v.act(() => page.getByRole('button', { name: 'Check and import' }).click(), 'registers: import rejected');
+    await expect(page.locator('[data-import="rejected"]').count()).resolves.toBe(1);
+    await expect(page.locator('tr[data-row="3"]').getAttribute('data-ok')).resolves.toBe('no');
+    await v.screenshot('kpi-registers-import');
+    await v.close();
+  });
+});
+

@@ -9,7 +9,7 @@ beforeAll(async () => { p = await createTestPlatform(); });
 afterAll(async () => { await p?.close(); });
 
 describe('demo history', () => {
-  it('seeds a year once, with monthly trends and register figures, matching a recount', async () => {
+  it('seeds a year once, with monthly trends and register figures, matching a recount', { timeout: 120_000 }, async () => {
     const now = p.ctx.clock();
     const seeded = await seedDemoHistory(p.ctx.db, p.catalogue, now);
     expect(seeded).toBeGreaterThan(10_000);

@@ -6,7 +6,7 @@
  */
 import { inTransaction, nowIso, type Db } from '../../platform/db/index.ts';
 import type { Catalogue } from '../catalogue/index.ts';
-import { COUNTERS, contribution, factRow, type Fact } from './facts.ts';
+import { addToRollupsInBulk, contribution, factRow, insertMany, type Contribution, type Fact } from './facts.ts';
 import { factDefaults } from './service-coverage.ts';
 import { quarterOf, saveCost, saveReturn } from './registers.ts';
 
@@ -79,33 +79,17 @@ export function demoFacts(catalogue: Catalogue, now: Date, opts: { perDay?: numb
   return facts;
 }
 
-async function insertChunks(db: Db, table: string, rows: Record<string, unknown>[], onConflict?: 'add'): Promise<void> {
-  const size = Math.max(1, Math.floor(900 / Object.keys(rows[0] ?? { a: 1 }).length)); // SQLite: at most 999 bound values per statement
-  for (let i = 0; i < rows.length; i += size) {
-    let q = db.insertInto(table).values(rows.slice(i, i + size));
-    if (onConflict) {
-      q = q.onConflict((oc) => oc.columns(['day', 'agency_id', 'service_id', 'channel', 'audience', 'shard'])
-        .doUpdateSet((eb) => Object.fromEntries(COUNTERS.map((c) => [c, eb(eb.ref(`kpi_rollups.${c}`), '+', eb.ref(`excluded.${c}`))])) as any));
-    }
-    await q.execute();
-  }
-}
-
 /** Seed a year of history once; returns how many transactions were added (0 when already there). */
 export async function seedDemoHistory(db: Db, catalogue: Catalogue, now: Date = new Date()): Promise<number> {
   const there = await db.selectFrom('kpi_facts').select('application_id').where('application_id', 'like', `${DEMO_PREFIX}%`).limit(1).executeTakeFirst();
   if (there) return 0;
   const facts = demoFacts(catalogue, now);
-  const sums = new Map<string, Partial<Record<string, number>>>();
-  for (const f of facts) contribution(f, 1, sums as any);
+  const sums: Contribution = new Map();
+  for (const f of facts) contribution(f, 1, sums);
   const stamp = nowIso(now);
-  const rollups = [...sums.entries()].map(([key, c]) => {
-    const [day, agency_id, service_id, channel, audience] = key.split('\u0001');
-    return { day, agency_id, service_id, channel, audience, shard: 0, ...Object.fromEntries(COUNTERS.map((k) => [k, c[k] ?? 0])) };
-  });
   await inTransaction(db, async (trx) => {
-    await insertChunks(trx, 'kpi_facts', facts.map((f) => factRow(f, stamp)));
-    await insertChunks(trx, 'kpi_rollups', rollups, 'add');
+    await insertMany(trx, 'kpi_facts', facts.map((f) => factRow(f, stamp)));
+    await addToRollupsInBulk(trx, sums);
     await seedRegisters(trx, catalogue, now);
   });
   return facts.length;

@@ -79,7 +79,7 @@ function completion(f: Fact, at: string): string | null {
   return at < f.decidedAt ? f.decidedAt : at;
 }
 
-type Contribution = Map<string, Partial<Counters>>;
+export type Contribution = Map<string, Partial<Counters>>;
 const keyOf = (f: Fact, day: string) => [day, f.agencyId, f.serviceId, f.channel, f.audience].join('\u0001');
 
 function add(c: Contribution, key: string, counter: Counter, n: number) {
@@ -193,21 +193,44 @@ export async function recordTransactionFact(trx: Db, applicationId: string, patc
   return next;
 }
 
+/** Insert rows in multi-row statements (SQLite 3.32+ binds up to 32,766 values per statement, PostgreSQL 65,535). */
+export async function insertMany(db: Db, table: string, rows: Record<string, unknown>[], addToRollups = false): Promise<void> {
+  const perStatement = (dialectOf(db) === 'postgres' ? 60_000 : 30_000) / Math.max(1, Object.keys(rows[0] ?? {}).length);
+  const size = Math.max(1, Math.floor(perStatement));
+  for (let i = 0; i < rows.length; i += size) {
+    let q = db.insertInto(table).values(rows.slice(i, i + size));
+    if (addToRollups) {
+      q = q.onConflict((oc) => oc.columns(['day', 'agency_id', 'service_id', 'channel', 'audience', 'shard'])
+        .doUpdateSet((eb) => Object.fromEntries(COUNTERS.map((c) => [c, eb(eb.ref(`kpi_rollups.${c}`), '+', eb.ref(`excluded.${c}`))])) as any));
+    }
+    await q.execute();
+  }
+}
+
+/** Add summed contributions to the rollups in bulk (shard 0): for loads and rebuilds, not for the live path. */
+export async function addToRollupsInBulk(db: Db, sums: Contribution): Promise<void> {
+  const rows = [...sums.entries()].map(([key, c]) => {
+    const [day, agency_id, service_id, channel, audience] = key.split('\u0001');
+    return { day, agency_id, service_id, channel, audience, shard: 0, ...Object.fromEntries(COUNTERS.map((k) => [k, c[k] ?? 0])) };
+  });
+  await insertMany(db, 'kpi_rollups', rows, true);
+}
+
 /** Operators: recompute every rollup from the facts (the full scan the scorecard never does). */
 export async function rebuildRollups(db: Db): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('kpi_rollups').execute();
+    const sums: Contribution = new Map();
     let n = 0;
     let after = '';
     for (;;) {
-      const rows = await trx.selectFrom('kpi_facts').selectAll().where('application_id', '>', after).orderBy('application_id').limit(5000).execute();
+      const rows = await trx.selectFrom('kpi_facts').selectAll().where('application_id', '>', after).orderBy('application_id').limit(10_000).execute();
       if (!rows.length) break;
-      const c: Contribution = new Map();
-      for (const r of rows) contribution(toFact(r), 1, c);
-      await applyToRollups(trx, c);
+      for (const r of rows) contribution(toFact(r), 1, sums);
       n += rows.length;
       after = (rows[rows.length - 1] as any).application_id;
     }
+    await trx.deleteFrom('kpi_rollups').execute();
+    await addToRollupsInBulk(trx, sums);
     return n;
   });
 }

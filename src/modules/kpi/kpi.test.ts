@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { approveThroughCasework, babyBonusAnswers, drain, sendBabyBonus, signInAs } from '../../../test/helpers/casework.ts';
+import { h1 } from '../../../test/helpers/browser.ts';
 import { inTransaction } from '../../platform/db/index.ts';
 import { createSubmittedApplication } from '../applications/index.ts';
 import { createApiKey } from '../identity/index.ts';
@@ -152,6 +153,44 @@ describe('definitions, registers and data sharing', () => {
     registerDataSharingSource(p.kpi, async () => ({ medianWorkingDays: 5, withinSevenShare: 0.75, requests: 8 }));
     expect((await api()).data_sharing_days).toMatchObject({ value: 5, numerator: 6, denominator: 8, status: 'met' });
     p.kpi.dataSharing = null;
+  });
+});
+
+describe('the registers pages', () => {
+  it('lets an agency administrator save a return, import a CSV whole or not at all, and shows leadership the scorecard', async () => {
+    const admin = await signInAs(p, 'ahmad-faizal');
+    let page = await admin.get('/kpi/registers');
+    expect(page.status).toBe(200);
+    // a form with mistakes: the error summary first, what was typed kept
+    page = await admin.post('/kpi/registers/returns', { quarter: '2026-Q5', officersTotal: '1200', officersTrainedDataAnalytics: 'lots', officersDigitalLiteracy: '1100', aiProjects: '2', eligibleSystems: '40', cloudSystems: '30' });
+    expect(page.status).toBe(422);
+    expect(page.html).toContain('govuk-error-summary');
+    expect(page.html).toContain('value="1200"');
+    page = await admin.post('/kpi/registers/returns', { quarter: '2026-q3', officersTotal: '1200', officersTrainedDataAnalytics: '500', officersDigitalLiteracy: '1100', aiProjects: '2', eligibleSystems: '40', cloudSystems: '30' });
+    expect(page.url).toBe('/kpi/registers?done=return');
+    expect(page.html).toContain('2026-Q3');
+
+    const csv = (rows: string) => ({ file: { name: 'costs.csv', type: 'text/csv', content: Buffer.from(`quarter,service_id,cost_sgd\n${rows}`) } });
+    page = await admin.postMultipart('/kpi/registers/import', { kind: 'costs' }, csv('2026-Q3,baby-bonus,125000\n2026-Q3,comcare-assistance,twelve\n'));
+    expect(page.status).toBe(422);
+    expect(page.html).toContain('data-import="rejected"');
+    expect(page.html).toMatch(/data-row="2" data-ok="yes"/);
+    expect(page.html).toMatch(/data-row="3" data-ok="no"/);
+    expect((await p.ctx.db.selectFrom('kpi_costs').selectAll().where('quarter', '=', '2026-Q3').execute())).toHaveLength(0);
+    await admin.get('/kpi/registers');
+    page = await admin.postMultipart('/kpi/registers/import', { kind: 'costs' }, csv('2026-Q3,baby-bonus,125000\n2026-Q3,comcare-assistance,80000.50\n'));
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('data-import="applied"');
+    expect((await p.ctx.db.selectFrom('kpi_costs').selectAll().where('quarter', '=', '2026-Q3').execute())).toHaveLength(2);
+
+    // leadership: the KPI viewer sees the scorecard; the registers are the administrator's
+    const viewer = await signInAs(p, 'farah-aziz');
+    page = await viewer.get('/kpi?agency=msf');
+    expect(page.status).toBe(200);
+    expect(h1(page.html)).toBe('Ministry of Social and Family Development');
+    expect(page.html).not.toContain('href="/kpi/registers"');
+    expect((await viewer.get('/kpi/registers')).status).toBe(403);
+    expect((await admin.get('/kpi')).html).toContain('href="/kpi/registers"');
   });
 });
 

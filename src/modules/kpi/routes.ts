@@ -205,7 +205,9 @@ export function registerKpiRoutes(app: App, kpi: Kpi): void {
     const p = request.principal!;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const checked = checkCost(body, p.agencyId!, catalogue);
-    if (!checked.value) return registersPage(request, reply, { costForm: body, ...formErrors(request, checked.errors) }, 422);
+    // the cost form's quarter field has its own id (the return's form has one too)
+    const errors = checked.errors.map((e) => (e.field === 'quarter' ? { ...e, field: 'cost-quarter' } : e));
+    if (!checked.value) return registersPage(request, reply, { costForm: body, ...formErrors(request, errors) }, 422);
     await inTransaction(ctx.db, async (trx) => {
       await saveCost(trx, checked.value!, p.id);
       await appendAudit(trx, { stream: `kpi-register:${p.agencyId}`, action: 'kpi.cost_saved', actorType: 'officer', actorId: p.id, agencyId: p.agencyId, subjectType: 'kpi_register', subjectId: p.agencyId, requestId: request.id, data: { ...checked.value } });
@@ -237,6 +239,7 @@ export function registerKpiRoutes(app: App, kpi: Kpi): void {
     const failed = report.problem || !report.applied;
     const rows = report.rows.map((r) => ({ ...r, messages: r.errors.map((e) => `${e.field}: ${request.t(e.message)}`) }));
     return registersPage(request, reply, {
+      importKind: kind,
       report: { ...report, rows, problem: report.problem ? request.t(report.problem, { columns: CSV_HEADERS[kind as RegisterKind].join(', ') }) : null },
       ...(failed ? formErrors(request, [{ field: 'file', message: report.problem ?? 'kpi.registers.import.rejected' }]) : {}),
     }, failed ? 422 : 200);

@@ -10,7 +10,7 @@ import { isAppError, notFound } from '../../platform/errors/index.ts';
 import { localize } from '../../platform/i18n/index.ts';
 import { loadOwnApplication, type Application, type ApplicationPanel } from '../applications/index.ts';
 import type { Catalogue } from '../catalogue/index.ts';
-import { answerSurvey, checkAnswer, findAnswer, mayAnswer, MAX_COMMENT, RATINGS } from './answer-survey.ts';
+import { answerSurvey, checkAnswer, findAnswer, mayAnswer, MAX_COMMENT, RATINGS, recentComments } from './answer-survey.ts';
 
 const V = (name: string) => `modules/satisfaction/views/${name}.njk`;
 
@@ -50,6 +50,18 @@ export function registerSatisfactionRoutes(app: App, ctx: AppContext, catalogue:
       if (!isAppError(e) || e.message !== 'satisfaction.errors.alreadyAnswered') throw e;
     }
     return reply.redirect(`/applications/${a.id}/feedback`, 303);
+  });
+
+  // leadership: what applicants of the officer's agency said, newest first (no names; comments are never published)
+  app.get('/kpi/comments', { config: { access: { roles: ['kpi_viewer', 'agency_admin'] } } }, async (request, reply) => {
+    const agencyId = request.principal!.agencyId ?? '';
+    const comments = (await recentComments(ctx, { agencyId, limit: 50 })).map((c) => ({
+      ...c, service: localize(catalogue.get(c.serviceId)?.definition.title ?? { en: c.serviceId }, request.lang),
+      ratingText: `${c.rating} – ${request.t(`satisfaction.scale.${c.rating}`)}`, audienceText: request.t(`satisfaction.audience.${c.audience}`),
+    }));
+    return reply.page(V('comments'), {
+      title: request.t('satisfaction.comments.title'), agency: localize(catalogue.agency(agencyId)?.name ?? { en: agencyId }, request.lang), comments, backHref: '/kpi',
+    });
   });
 }
 

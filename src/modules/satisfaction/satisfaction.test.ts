@@ -69,6 +69,16 @@ describe('the satisfaction survey', () => {
     expect(await kpi('satisfaction_citizens', '&service=baby-bonus')).toMatchObject({ numerator: 1, denominator: 2 });
   });
 
+  it('shows the agency\'s leadership the comments, never the public', async () => {
+    const viewer = await signInAs(p, 'farah-aziz');
+    const page = await viewer.get('/kpi/comments');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Quick and clear');
+    expect((await p.app.inject({ method: 'GET', url: '/performance' })).body).not.toContain('Quick and clear');
+    const avs = await signInAs(p, 'priya-nair');
+    expect((await avs.get('/kpi/comments')).status).toBe(403); // not leadership
+  });
+
   it('is asked in the applicant\'s language', async () => {
     const citizen = await signInAs(p, 'tan-ah-kow');
     const { id } = await sendBabyBonus(citizen);
