@@ -60,3 +60,4 @@ export function registerCasework(app: App, cw: Casework, opts: CaseworkOptions =
   registerCaseworkRoutes(app, cw);
   registerCaseworkApi(app, cw);
 }
+export { CASEWORK_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';
