@@ -339,7 +339,7 @@ describe('access: every route against every caller', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(p.app.routeTable.length * WHO.length);
-  });
+  }, 120_000);
 
   it('has no demo routes outside demo mode', async () => {
     const prod = await createTestPlatform({ CIVITAS_DEMO: '0' });

@@ -62,7 +62,7 @@ describe.concurrent.each([{ js: true, mode: 'JS on' }, { js: false, mode: 'JS of
     await expect(name.inputValue()).resolves.toBe('TAN AH KOW');
     await expect(name.getAttribute('readonly')).resolves.not.toBeNull();
     await expect(page.getByLabel('NRIC number').getAttribute('readonly')).resolves.not.toBeNull();
-    await expect(page.locator('[data-verified="fullName"]').innerText()).resolves.toMatch(/Government-verified\s+From government records/);
+    await expect(page.locator('[data-verified="fullName"]').innerText()).resolves.toMatch(/Government-verified\s+From government records\. You cannot change this answer here/);
     await shot('02-about-you-locked');
     await page.getByLabel('Father').check();
     await v.click(save(), 'child 1');
@@ -97,7 +97,7 @@ describe.concurrent.each([{ js: true, mode: 'JS on' }, { js: false, mode: 'JS of
     expect(check).toContain('TAN AH KOW');
     expect(check).toContain('Government-verified');
     // no Change link for verified answers
-    await expect(page.getByRole('link', { name: /Change\s+Full name/ }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: /^Change\s+Full name$/ }).count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: /Change\s+Your relationship to the child/ }).count()).resolves.toBe(1);
     await shot('04-check');
     await page.getByLabel(/I declare that the information I have given is true/).check();
@@ -134,5 +134,5 @@ describe.concurrent.each([{ js: true, mode: 'JS on' }, { js: false, mode: 'JS of
     await v.go('/account/consents', 'your consents');
     expect(await v.mainText()).toContain('Agreed');
     await shot('06-consents');
-  });
+  }, 180_000);
 });
