@@ -27,8 +27,10 @@ Commands:
   audit verify     check every hash chain of the audit log
   api-key create   create an API key: --agency <id> --scopes <a,b> [--name n] [--role r]
   officer create   create an officer and print their invitation link: --agency <id> --email <e> --name <n> --roles <a,b>
-  keys rotate      start replacing the OpenID provider's and relying party's keys [--owner op|rp|all]
+  keys rotate      start replacing keys: the OpenID provider's and relying party's, and the data key
+                   (personal data is re-encrypted in the background) [--owner op|rp|data|all]
   keys list        show the signing and encryption keys (public parts only)
+  keys status      show the progress of data-key rotations
   services-check   validate the service definitions in services/
   i18n-check       list message keys missing in a language
   calendar list    show the public-holiday calendar's years and days off [--year 2026]
@@ -175,15 +177,32 @@ async function main(): Promise<number> {
       }
     }
     case 'keys': {
-      if (sub !== 'rotate' && sub !== 'list') { say('Usage: civitas keys rotate [--owner op|rp|all] | civitas keys list'); return 1; }
-      const owner = (values.owner ?? 'all') as 'op' | 'rp' | 'all';
-      if (!['op', 'rp', 'all'].includes(owner)) { say('--owner must be op (the OpenID provider), rp (the relying party) or all.'); return 1; }
+      if (sub !== 'rotate' && sub !== 'list' && sub !== 'status') { say('Usage: civitas keys rotate [--owner op|rp|data|all] | civitas keys list | civitas keys status'); return 1; }
+      const owner = (values.owner ?? 'all') as 'op' | 'rp' | 'data' | 'all';
+      if (!['op', 'rp', 'data', 'all'].includes(owner)) { say('--owner must be op (the OpenID provider), rp (the relying party), data (the key that encrypts personal data) or all.'); return 1; }
       const database = await openDatabase(config.database);
       try {
         await migrateToLatest(database.db);
         const keyring = await KeyRing.load(database.db, loadMasterKey(config.dataDir));
+        const { startDataKeyRotation, rotationStatus } = await import('./platform/crypto/rotation.ts');
+        if (sub === 'status') {
+          const list = await rotationStatus(database.db);
+          if (!list.length) say('No data-key rotation yet.');
+          for (const r of list) {
+            say(`Rotation ${r.id} to data key v${r.toVersion}: ${r.state} (started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''})`);
+            for (const [col, c] of Object.entries(r.columns)) say(`  ${col.padEnd(40)} ${String(c.reencrypted).padStart(8)} re-encrypted, ${c.remaining} remaining`);
+          }
+          return 0;
+        }
+        if (sub === 'rotate' && (owner === 'data' || owner === 'all')) {
+          const r = await startDataKeyRotation(database.db, keyring);
+          say(`New data key v${r.version} (rotation ${r.id}). Running Civitas processes pick it up within 30 seconds;`);
+          say('in about a minute their background worker starts re-encrypting personal data with it, in batches, while the service keeps running.');
+          say('Follow it with: civitas keys status');
+          if (owner === 'data') return 0;
+        }
         if (sub === 'rotate') {
-          const kids = await rotateKeys(database.db, keyring, owner);
+          const kids = await rotateKeys(database.db, keyring, owner as 'op' | 'rp' | 'all');
           say(`New keys: ${kids.join(', ')}.`);
           say('They are published now and sign from about a minute from now (every Civitas process picks them up within 30 seconds);');
           say('the keys they replace stay published for a day, so tokens already issued remain verifiable.');

@@ -29,9 +29,14 @@ import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type De
 import { createPayments, paymentStep, paymentsPanel, registerPayments, type Payments } from './modules/payments/index.ts';
 import { createKpi, registerDataSharingSource, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
 import { registerSatisfactionRoutes, surveyLinks, surveyPanel } from './modules/satisfaction/index.ts';
-import { PREFILL_ITEMS, registerRegistryApi, registryJobs, seedDemoRegistry } from './modules/registry/index.ts';
+import { PREFILL_ITEMS, REGISTRY_ENCRYPTED_COLUMNS, registerRegistryApi, registryJobs, seedDemoRegistry } from './modules/registry/index.ts';
 import { consentStep, registerConsentRoutes } from './modules/consent/index.ts';
-import { recordDataUse, registerDataUseRoutes } from './modules/data-use/index.ts';
+import { DATA_USE_ENCRYPTED_COLUMNS, recordDataUse, registerDataUseRoutes } from './modules/data-use/index.ts';
+import { IDENTITY_ENCRYPTED_COLUMNS } from './modules/identity/index.ts';
+import { APPLICATION_ENCRYPTED_COLUMNS } from './modules/applications/index.ts';
+import { CASEWORK_ENCRYPTED_COLUMNS } from './modules/casework/index.ts';
+import { NOTIFICATION_ENCRYPTED_COLUMNS } from './modules/notifications/index.ts';
+import { dataKeyRotationJob, type EncryptedColumn, type RotationOptions } from './platform/crypto/rotation.ts';
 import { localize, type Lang } from './platform/i18n/index.ts';
 import { auditPersonDataRead, createExchange, dataSharingMeasurements, registerExchange, type Exchange } from './modules/exchange/index.ts';
 
@@ -63,7 +68,15 @@ export interface PlatformOptions {
   servicesDir?: string;
   /** print progress of start-up steps */
   progress?: (step: string) => void;
+  /** data-key rotation timings (tests shorten them) */
+  rotation?: RotationOptions;
 }
+
+/** Every column of personal data sealed by the keyring: what a data-key rotation re-encrypts. */
+export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
+  ...IDENTITY_ENCRYPTED_COLUMNS, ...APPLICATION_ENCRYPTED_COLUMNS, ...CASEWORK_ENCRYPTED_COLUMNS, ...NOTIFICATION_ENCRYPTED_COLUMNS,
+  ...REGISTRY_ENCRYPTED_COLUMNS, ...DATA_USE_ENCRYPTED_COLUMNS,
+];
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const log = opts.log ?? createLogger(config.logLevel);
@@ -101,6 +114,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     jobs.every({ name: 'jobs-cleanup', queue: 'platform.jobs-cleanup', everyMs: 86400_000 });
     jobs.define(issueDocumentJob(signatures));
     registryJobs(ctx);
+    jobs.define(dataKeyRotationJob(keys, () => ENCRYPTED_COLUMNS, opts.rotation, ctx.clock));
+    // every process picks up rotated data keys within 30 seconds
+    const keyReload = setInterval(() => { keys.reload(ctx.db).catch((err) => log.warn({ err: err.message }, 'could not reload the data keys')); }, 30_000);
+    keyReload.unref();
     // an approval issues the service's document (sealed, timestamped) in the background
     jobs.define<DecidedJob>({
       queue: DECIDED_QUEUE,
@@ -160,6 +177,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     return {
       ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments, kpi, exchange,
       async close() {
+        clearInterval(keyReload);
         await worker.stop();
         await app.close();
         await database.close();

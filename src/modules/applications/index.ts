@@ -17,3 +17,4 @@ export {
 } from './repository.ts';
 export { newReference, isReference, formatReference, REFERENCE_ALPHABET } from './reference.ts';
 export { TRANSITIONS, nextStatus, STATUS_TAG, type Status, type Transition } from './status.ts';
+export { APPLICATION_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

@@ -61,3 +61,4 @@ export function registerCasework(app: App, cw: Casework, opts: CaseworkOptions =
   registerCaseworkApi(app, cw);
 }
 export { caseCounts, CASE_COUNT_DIMENSIONS, type CaseCountDimension } from './statistics.ts';
+export { CASEWORK_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

@@ -5,3 +5,4 @@
  */
 export { recordDataUse, listDataUses, subjectOfAccount, subjectKey, subjectKeys, type DataUse, type DataUseEntry, type DataUseKind, type DataSubject, type DataUseFilter } from './record-data-use.ts';
 export { registerDataUseRoutes } from './routes.ts';
+export { DATA_USE_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

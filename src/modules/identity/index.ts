@@ -25,3 +25,4 @@ export { inviteOfficer, listOfficers, setOfficerRoles } from './officers.ts';
 export { createOAuthClient, revokeOAuthClient, listOAuthClients } from './oauth-clients.ts';
 export { factorsOf, hasSecondFactor, verifyTotp, useRecoveryCode, demoTotpCode } from './second-factors.ts';
 export { accountSummaries, listAgencyOfficers, accountForNric, accountByNricHash, accountsWithNric, type AccountSummary } from './directory.ts';
+export { IDENTITY_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

@@ -6,3 +6,4 @@
 export { queueEmail, EMAIL_QUEUE, type EmailMessage } from './queue-email.ts';
 export { emailJob, type MailSettings } from './send-email.ts';
 export { registerDemoMailRoutes } from './routes.ts';
+export { NOTIFICATION_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

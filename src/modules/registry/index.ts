@@ -37,3 +37,4 @@ export async function verifiedPersonMeta(db: Db, nricHash: string, items: readon
   const id = await findPersonIdByHash(db, nricHash);
   return id ? personItemMeta(db, id, items) : undefined;
 }
+export { REGISTRY_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

@@ -49,11 +49,32 @@ export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   return key;
 }
 
+function unwrapAll(rows: any[], masterKey: Buffer): { keys: Map<number, Buffer>; active: number; indexKey?: Buffer } {
+  const keys = new Map<number, Buffer>();
+  let active = 0;
+  let indexKey: Buffer | undefined;
+  for (const r of rows) {
+    let key: Buffer;
+    try {
+      key = open(masterKey, r.wrapped_key, `data-key:${r.purpose}:${r.version}`);
+    } catch {
+      throw new Error('The master key does not open this database\'s data keys: CIVITAS_MASTER_KEY (or data/master.key) belongs to another installation.');
+    }
+    if (r.purpose === 'index') indexKey = key;
+    else {
+      keys.set(Number(r.version), key);
+      if (Number(r.active) === 1) active = Math.max(active, Number(r.version));
+    }
+  }
+  return { keys, active, indexKey };
+}
+
 export class KeyRing {
   private constructor(
-    private readonly dataKeys: Map<number, Buffer>,
-    private readonly activeVersion: number,
+    private dataKeys: Map<number, Buffer>,
+    private activeVersion: number,
     private readonly indexKey: Buffer,
+    private readonly masterKey: Buffer,
   ) {}
 
   /** Load (creating on first use) the data keys, unwrapped with the master key. */
@@ -67,24 +88,39 @@ export class KeyRing {
       ]).onConflict((oc) => oc.doNothing()).execute();
       rows = await db.selectFrom('data_keys').selectAll().orderBy('version').execute();
     }
-    const keys = new Map<number, Buffer>();
-    let active = 0;
-    let indexKey: Buffer | undefined;
-    for (const r of rows as any[]) {
-      let key: Buffer;
-      try {
-        key = open(masterKey, r.wrapped_key, `data-key:${r.purpose}:${r.version}`);
-      } catch {
-        throw new Error('The master key does not open this database\'s data keys: CIVITAS_MASTER_KEY (or data/master.key) belongs to another installation.');
-      }
-      if (r.purpose === 'index') indexKey = key;
-      else {
-        keys.set(Number(r.version), key);
-        if (Number(r.active) === 1) active = Math.max(active, Number(r.version));
-      }
-    }
+    const { keys, active, indexKey } = unwrapAll(rows as any[], masterKey);
     if (!indexKey || active === 0) throw new Error('data_keys is incomplete');
-    return new KeyRing(keys, active, indexKey);
+    return new KeyRing(keys, active, indexKey, masterKey);
+  }
+
+  /**
+   * Pick up data keys added or activated since loading (key rotation): every
+   * process calls this periodically, so a new key is known everywhere before
+   * anything is sealed with it. The index key never changes.
+   */
+  async reload(db: Db): Promise<void> {
+    const rows = await db.selectFrom('data_keys').selectAll().where('purpose', '=', 'field').orderBy('version').execute();
+    const { keys, active } = unwrapAll(rows as any[], this.masterKey);
+    if (active === 0) return;
+    this.dataKeys = keys;
+    this.activeVersion = active;
+  }
+
+  /** Add a new data key, known to every process at once but sealing nothing until activated. Returns its version. */
+  async addDataKey(db: Db): Promise<number> {
+    const max = await db.selectFrom('data_keys').select((eb) => eb.fn.max('version').as('v')).where('purpose', '=', 'field').executeTakeFirst();
+    const version = Number(max?.v ?? 0) + 1;
+    await db.insertInto('data_keys').values({ version, purpose: 'field', wrapped_key: seal(this.masterKey, randomBytes(32), `data-key:field:${version}`), active: 0, created_at: nowIso() }).execute();
+    return version;
+  }
+
+  /** The data key that seals new values. */
+  get version(): number { return this.activeVersion; }
+
+  /** The version a sealed value names. */
+  static versionOf(value: string): number | null {
+    const m = /^v(\d+):/.exec(value);
+    return m ? Number(m[1]) : null;
   }
 
   encrypt(plaintext: string, context = ''): string {
