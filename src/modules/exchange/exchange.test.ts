@@ -9,14 +9,14 @@
  * escalation by working days, expiry, a de-identified fused extract, who may
  * see a request, and the message log's hash chains.
  */
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createPlatform } from '../../main.ts';
+import { createLogger } from '../../platform/log/index.ts';
 import { signInAs } from '../../../test/helpers/casework.ts';
 import { decode, type FormBrowser } from '../../../test/helpers/browser.ts';
 import { auditTrail, verifyAudit } from '../../platform/audit/index.ts';
 import { DEMO_PERSONAS } from '../identity/index.ts';
-import { injectFetch } from '../identity/web-client.ts';
 import type { Principal } from '../../platform/http/index.ts';
 import {
   answerRequest, auditPersonDataRead, dataSharingMeasurements, decideRequest, expireAccess, findRequest, listEvents, messageLogStream,
@@ -334,15 +334,35 @@ describe('bulk and fused extracts', () => {
     const c = await revealCredential(p.exchange, priya, id);
     if (c.kind !== 'oauth_client') throw new Error('expected an OAuth client');
     expect(c.clientId).toMatch(/^avs-/);
-    const server = (await oidc.discovery(new URL(p.config.baseUrl), c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret), { [oidc.customFetch]: injectFetch(p.app), execute: [oidc.allowInsecureRequests] })).serverMetadata();
-    const config = new oidc.Configuration(server, c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret));
-    config[oidc.customFetch] = injectFetch(p.app);
-    oidc.allowInsecureRequests(config);
-    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'exchange:read' });
+    // the client credentials grant at Civitas's own provider, as an agency system sends it
+    const token = await p.app.inject({
+      method: 'POST', url: '/oidc/token', headers: { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', scope: 'exchange:read' }).toString(),
+    });
+    expect(token.statusCode, token.body).toBe(200);
+    const tokens = token.json() as { access_token: string };
     const res = await api(tokens.access_token, '/api/v1/exchange/sources/case-statistics.msf/records', { 'civitas-purpose-reference': 'TOTALS-1' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ items: ['cases'], rows: [{ cases: 0 }] });
     await revokeAccess(p.exchange, admin, { requestId: id, reason: 'done' });
     expect((await api(tokens.access_token, '/api/v1/exchange/sources/case-statistics.msf/records', { 'civitas-purpose-reference': 'TOTALS-2' })).statusCode).toBe(401);
+  });
+
+  it('ends access across Civitas processes at once: revoked in one, refused by another on the same database', async () => {
+    const priya = await principal('priya-nair');
+    const admin = await principal('ahmad-faizal');
+    const { id } = await submitRequest(p.exchange, priya, { items: ['case-statistics.msf:cases'], project: 'Two processes', purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
+    const [y, m, d] = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10).split('-');
+    await decideRequest(p.exchange, admin, { requestId: id, decision: 'approve', items: ['case-statistics.msf:cases'], expiresOn: `${y}-${m}-${d}`, deidentify: false });
+    const key = await apiKeyOf(priya, id);
+    const other = await createPlatform(p.config, { log: createLogger('silent') });
+    try {
+      const call = () => other.app.inject({ method: 'GET', url: '/api/v1/exchange/sources/case-statistics.msf/records', headers: { authorization: `Bearer ${key}`, 'civitas-purpose-reference': 'X-1' } });
+      expect((await call()).statusCode).toBe(200);
+      await revokeAccess(p.exchange, admin, { requestId: id, reason: 'ended' });
+      expect((await call()).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });
