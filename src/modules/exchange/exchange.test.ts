@@ -311,6 +311,42 @@ describe('bulk and fused extracts', () => {
     expect((await ica.get(`/exchange/extracts/${extractId}`)).status).toBe(404);
   });
 
+  it('fuses two person products on the keyed hash: one row per person, a product registered by another module', async () => {
+    // another module's product (the registry's, at merge): dog licences, held for one person only
+    const tanHash = p.ctx.keys.blindIndex('nric', TAN.nric!);
+    p.exchange.registerSource({
+      kind: 'person', id: 'test.dogs', owningAgencyId: 'ica', title: 'Dogs', description: 'Licensed dogs', legalBasis: 'Test',
+      items: [{ name: 'dogs', classification: 'official', type: 'integer', description: 'Number of licensed dogs' }],
+      async read(_trx, subject) { return subject.nricHash === tanHash ? { personAccountId: null, nricHash: tanHash, values: { dogs: 2 } } : null; },
+      async list(_trx, _items, _ctx, page) { return page.after ? [] : [{ personAccountId: null, nricHash: tanHash, values: { dogs: 2 } }]; },
+    });
+    const priya = await principal('priya-nair');
+    const kelvin = await principal('kelvin-tay');
+    const items = ['people.accounts:name', 'test.dogs:dogs'];
+    const { id } = await submitRequest(p.exchange, priya, { items, project: 'Dog owners', purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
+    const [y, m, d] = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10).split('-');
+    await decideRequest(p.exchange, kelvin, { requestId: id, decision: 'approve', items, expiresOn: `${y}-${m}-${d}`, deidentify: false });
+    const before = seen.length;
+    const extractId = await requestExtract(p.exchange, priya, { requestId: id, format: 'csv', everyDays: 7 });
+    await p.worker.tick();
+    const row: any = await p.ctx.db.selectFrom('exchange_extracts').selectAll().where('id', '=', extractId).executeTakeFirstOrThrow();
+    const lines = Buffer.from(row.content).toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('record,source,subject,people.accounts.name,test.dogs.dogs');
+    expect(lines).toContain(`person,,${tanHash},Tan Ah Kow,2`);
+    expect(lines).toHaveLength(1 + people);
+    // Tan's entry names both products' items
+    expect(seen.slice(before).find((e) => e.nricHash === tanHash)!.items).toEqual(['people.accounts:name', 'test.dogs:dogs']);
+    // the weekly schedule: nothing new within the week, a new extract after it
+    const { runScheduledExtracts } = await import('./index.ts');
+    expect(await runScheduledExtracts(p.exchange)).toBe(0);
+    offsetMs = 8 * 86400_000;
+    try {
+      expect(await runScheduledExtracts(p.exchange)).toBe(1);
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
   it('reads a dataset through the API: case statistics by the approved dimensions', async () => {
     const priya = await principal('priya-nair');
     const admin = await principal('ahmad-faizal');
