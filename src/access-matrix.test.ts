@@ -416,7 +416,7 @@ describe('access: every route against every caller', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(p.app.routeTable.length * WHO.length);
-  });
+  }, 180_000); // every route x every caller: some thousands of requests, slow on a loaded machine
 
   it('has no demo routes outside demo mode', async () => {
     const prod = await createTestPlatform({ CIVITAS_DEMO: '0' });

@@ -9,14 +9,14 @@
  * escalation by working days, expiry, a de-identified fused extract, who may
  * see a request, and the message log's hash chains.
  */
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createPlatform } from '../../main.ts';
+import { createLogger } from '../../platform/log/index.ts';
 import { signInAs } from '../../../test/helpers/casework.ts';
 import { decode, type FormBrowser } from '../../../test/helpers/browser.ts';
 import { auditTrail, verifyAudit } from '../../platform/audit/index.ts';
 import { DEMO_PERSONAS } from '../identity/index.ts';
-import { injectFetch } from '../identity/web-client.ts';
 import type { Principal } from '../../platform/http/index.ts';
 import {
   answerRequest, auditPersonDataRead, dataSharingMeasurements, decideRequest, expireAccess, findRequest, listEvents, messageLogStream,
@@ -311,6 +311,42 @@ describe('bulk and fused extracts', () => {
     expect((await ica.get(`/exchange/extracts/${extractId}`)).status).toBe(404);
   });
 
+  it('fuses two person products on the keyed hash: one row per person, a product registered by another module', async () => {
+    // another module's product (the registry's, at merge): dog licences, held for one person only
+    const tanHash = p.ctx.keys.blindIndex('nric', TAN.nric!);
+    p.exchange.registerSource({
+      kind: 'person', id: 'test.dogs', owningAgencyId: 'ica', title: 'Dogs', description: 'Licensed dogs', legalBasis: 'Test',
+      items: [{ name: 'dogs', classification: 'official', type: 'integer', description: 'Number of licensed dogs' }],
+      async read(_trx, subject) { return subject.nricHash === tanHash ? { personAccountId: null, nricHash: tanHash, values: { dogs: 2 } } : null; },
+      async list(_trx, _items, _ctx, page) { return page.after ? [] : [{ personAccountId: null, nricHash: tanHash, values: { dogs: 2 } }]; },
+    });
+    const priya = await principal('priya-nair');
+    const kelvin = await principal('kelvin-tay');
+    const items = ['people.accounts:name', 'test.dogs:dogs'];
+    const { id } = await submitRequest(p.exchange, priya, { items, project: 'Dog owners', purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
+    const [y, m, d] = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10).split('-');
+    await decideRequest(p.exchange, kelvin, { requestId: id, decision: 'approve', items, expiresOn: `${y}-${m}-${d}`, deidentify: false });
+    const before = seen.length;
+    const extractId = await requestExtract(p.exchange, priya, { requestId: id, format: 'csv', everyDays: 7 });
+    await p.worker.tick();
+    const row: any = await p.ctx.db.selectFrom('exchange_extracts').selectAll().where('id', '=', extractId).executeTakeFirstOrThrow();
+    const lines = Buffer.from(row.content).toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('record,source,subject,people.accounts.name,test.dogs.dogs');
+    expect(lines).toContain(`person,,${tanHash},Tan Ah Kow,2`);
+    expect(lines).toHaveLength(1 + people);
+    // Tan's entry names both products' items
+    expect(seen.slice(before).find((e) => e.nricHash === tanHash)!.items).toEqual(['people.accounts:name', 'test.dogs:dogs']);
+    // the weekly schedule: nothing new within the week, a new extract after it
+    const { runScheduledExtracts } = await import('./index.ts');
+    expect(await runScheduledExtracts(p.exchange)).toBe(0);
+    offsetMs = 8 * 86400_000;
+    try {
+      expect(await runScheduledExtracts(p.exchange)).toBe(1);
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
   it('reads a dataset through the API: case statistics by the approved dimensions', async () => {
     const priya = await principal('priya-nair');
     const admin = await principal('ahmad-faizal');
@@ -334,15 +370,35 @@ describe('bulk and fused extracts', () => {
     const c = await revealCredential(p.exchange, priya, id);
     if (c.kind !== 'oauth_client') throw new Error('expected an OAuth client');
     expect(c.clientId).toMatch(/^avs-/);
-    const server = (await oidc.discovery(new URL(p.config.baseUrl), c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret), { [oidc.customFetch]: injectFetch(p.app), execute: [oidc.allowInsecureRequests] })).serverMetadata();
-    const config = new oidc.Configuration(server, c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret));
-    config[oidc.customFetch] = injectFetch(p.app);
-    oidc.allowInsecureRequests(config);
-    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'exchange:read' });
+    // the client credentials grant at Civitas's own provider, as an agency system sends it
+    const token = await p.app.inject({
+      method: 'POST', url: '/oidc/token', headers: { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', scope: 'exchange:read' }).toString(),
+    });
+    expect(token.statusCode, token.body).toBe(200);
+    const tokens = token.json() as { access_token: string };
     const res = await api(tokens.access_token, '/api/v1/exchange/sources/case-statistics.msf/records', { 'civitas-purpose-reference': 'TOTALS-1' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ items: ['cases'], rows: [{ cases: 0 }] });
     await revokeAccess(p.exchange, admin, { requestId: id, reason: 'done' });
     expect((await api(tokens.access_token, '/api/v1/exchange/sources/case-statistics.msf/records', { 'civitas-purpose-reference': 'TOTALS-2' })).statusCode).toBe(401);
+  });
+
+  it('ends access across Civitas processes at once: revoked in one, refused by another on the same database', async () => {
+    const priya = await principal('priya-nair');
+    const admin = await principal('ahmad-faizal');
+    const { id } = await submitRequest(p.exchange, priya, { items: ['case-statistics.msf:cases'], project: 'Two processes', purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
+    const [y, m, d] = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10).split('-');
+    await decideRequest(p.exchange, admin, { requestId: id, decision: 'approve', items: ['case-statistics.msf:cases'], expiresOn: `${y}-${m}-${d}`, deidentify: false });
+    const key = await apiKeyOf(priya, id);
+    const other = await createPlatform(p.config, { log: createLogger('silent') });
+    try {
+      const call = () => other.app.inject({ method: 'GET', url: '/api/v1/exchange/sources/case-statistics.msf/records', headers: { authorization: `Bearer ${key}`, 'civitas-purpose-reference': 'X-1' } });
+      expect((await call()).statusCode).toBe(200);
+      await revokeAccess(p.exchange, admin, { requestId: id, reason: 'ended' });
+      expect((await call()).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -12,7 +12,7 @@
 import { newId, nowIso, type Db } from '../../platform/db/index.ts';
 import { sha256 } from '../../platform/crypto/index.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
-import { enqueue, type JobDefinition } from '../../platform/jobs/index.ts';
+import { DEFAULT_MAX_ATTEMPTS, enqueue, type JobDefinition } from '../../platform/jobs/index.ts';
 import type { Principal } from '../../platform/http/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Exchange } from './exchange.ts';
@@ -144,7 +144,18 @@ export async function generateExtract(ex: Exchange, extractId: string): Promise<
 }
 
 export function extractJob(ex: Exchange): JobDefinition<{ extractId: string }> {
-  return { queue: EXTRACT_QUEUE, async handle(p) { await generateExtract(ex, p.extractId); } };
+  return {
+    queue: EXTRACT_QUEUE,
+    async handle(p, job) {
+      try {
+        await generateExtract(ex, p.extractId);
+      } catch (e) {
+        // the last attempt: the page shows the extract failed rather than "preparing" for ever
+        if (job.attempt >= DEFAULT_MAX_ATTEMPTS) await ex.ctx.db.updateTable('exchange_extracts').set({ state: 'failed', error: String((e as Error).message ?? e).slice(0, 500), finished_at: nowIso(ex.ctx.clock()) }).where('id', '=', p.extractId).execute();
+        throw e;
+      }
+    },
+  };
 }
 
 /** Scheduled extracts: an approved request with a schedule gets a new extract when the last is that many days old. */

@@ -26,6 +26,8 @@ import { OPEN_STATES, STATE_TAG } from './status.ts';
 import { decisionDue, workingDaysBetweenInstants } from './working-days.ts';
 
 const V = (name: string) => `modules/exchange/views/${name}.njk`;
+/** The confirmations the request page shows after an action (anything else in ?done= is ignored). */
+const DONE = new Set(['submitted', 'approve', 'reject', 'ask', 'answer', 'withdraw', 'revoked', 'extract']);
 const str = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v ? [v] : []);
 
@@ -157,7 +159,7 @@ export function registerExchangeRoutes(app: App, ex: Exchange): void {
       },
       history: events.map((e) => ({ ...e, who: e.actorId ? people.get(e.actorId)?.displayName ?? '' : request.t('exchange.history.system'), agency: e.actorAgencyId ? agencyName(e.actorAgencyId, lang) : '' })),
       calls: calls.map((c) => ({ at: c.at, refused: c.action === 'exchange.call_refused', extract: c.action === 'exchange.extract', data: c.data })),
-      cred, extracts, formats: EXTRACT_FORMATS, done: str((request.query as Record<string, unknown>).done),
+      cred, extracts, formats: EXTRACT_FORMATS, done: DONE.has(str((request.query as Record<string, unknown>).done)) ? str((request.query as Record<string, unknown>).done) : '',
       ...extra,
     });
     return { html, r };
