@@ -189,6 +189,18 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/services/:serviceId/applications': API('ok', 403),
   'GET /api/v1/applications/:id': API('ok', 403),
   'POST /api/v1/applications/:id/actions': API('ok', 403),
+  // notifications: the person's own inbox and preferences (someone else's message is not found)
+  'GET /account/inbox': SIGNED_IN,
+  'GET /account/inbox/:id': { ...SIGNED_IN, ...Object.fromEntries([...PEOPLE, ...OFFICERS].map((w) => [w, 404])) },
+  'GET /account/notifications': SIGNED_IN,
+  'POST /account/notifications': SIGNED_IN,
+  'GET /agency/notifications': AGENCY_ADMIN,
+  'GET /agency/notifications/:serviceId/:event': AGENCY_ADMIN,
+  'POST /agency/notifications/:serviceId/:event': AGENCY_ADMIN,
+  'POST /api/v1/notifications/email': API('ok', 403),
+  'POST /api/v1/notifications/sms': API('ok', 403),
+  // a notification of another agency (or none): not found
+  'GET /api/v1/notifications/:id': API(404, 403),
 };
 
 let p: TestPlatform;
@@ -213,7 +225,7 @@ beforeAll(async () => {
   sessions.agency_admin = { account: await persona('ahmad-faizal'), amr: ['pwd', 'otp'] };
   sessions.auditor = { account: await persona('daniel-ong'), amr: ['pwd', 'otp'] };
   sessions.kpi_viewer = { account: await persona('farah-aziz'), amr: ['pwd', 'otp'] };
-  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'applications:write', 'casework:act', 'documents:read'] })).key;
+  apiKeys.api_scoped = (await createApiKey(db, { agencyId: 'msf', name: 'with scope', scopes: ['applications:read', 'applications:write', 'casework:act', 'documents:read', 'notifications:send'] })).key;
   apiKeys.api_unscoped = (await createApiKey(db, { agencyId: 'msf', name: 'without', scopes: ['kpi:read'] })).key;
 
   // the citizen's draft (with an uploaded file), other agencies' records, an email
@@ -233,7 +245,7 @@ beforeAll(async () => {
   fixtures.avsKey = (await createApiKey(db, { agencyId: 'avs', name: 'avs', scopes: ['applications:read'] })).id;
   fixtures.avsClient = (await createOAuthClient(db, { agencyId: 'avs', name: 'avs', scopes: ['applications:read'], createdBy: null })).clientId;
   await requestPasswordReset(p.ctx, { email: 'tan.ahkow@demo.civitas.sg', lang: 'en' });
-  fixtures.email = (await db.selectFrom('outbound_emails').select('id').executeTakeFirstOrThrow()).id as string;
+  fixtures.email = (await db.selectFrom('notifications').select('id').executeTakeFirstOrThrow()).id as string;
   csrfKey = await platformSecret(db, 'csrf');
   fixtures.unknownId = randomUUID();
   await p.signatures.pki.crl('issuing-1').catch(() => undefined);
@@ -245,7 +257,7 @@ function sample(method: string, url: string): { url: string; body?: Record<strin
   if (url === '/oidc/*') return { url: method === 'GET' || method === 'PUT' || method === 'DELETE' ? '/oidc/jwks' : '/oidc/token' };
   const params: Record<string, string> = {
     lang: 'ms', page: 'accessibility', agencyId: 'msf', id: fixtures.application!, serviceId: 'baby-bonus', uid: 'an-expired-sign-in', provider: 'singpass', key: randomToken(32),
-    pageId: 'children', index: '0', fileId: fixtures.file!,
+    pageId: 'children', index: '0', fileId: fixtures.file!, event: 'approved',
   };
   let u = url.replace(/:(\w+)/g, (_m, name: string) => params[name]!);
   if (url === '/life-events/:id') u = '/life-events/having-a-baby';

@@ -21,8 +21,8 @@ import { CalendarSource, syncCalendars } from './platform/calendar/index.ts';
 import { buildAssets } from './platform/views/assets.ts';
 import { syncCatalogue, registerCatalogueRoutes, type Catalogue } from './modules/catalogue/index.ts';
 import { apiKeyHook, attachWebClient, createIdentity, identityJobs, registerIdentityRoutes, seedDemoPersonas, sessionHook, type IdentityServices } from './modules/identity/index.ts';
-import { registerApplicationRoutes } from './modules/applications/index.ts';
-import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.ts';
+import { applicantContact, findApplication, formatReference, registerApplicationRoutes } from './modules/applications/index.ts';
+import { createNotifications, notificationJobs, notificationsPanel, registerNotifications, type Notifications } from './modules/notifications/index.ts';
 import { registerSiteRoutes } from './modules/site/index.ts';
 import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
@@ -41,6 +41,7 @@ export interface Platform {
   /** the public-holiday calendar (CIVITAS_CALENDAR) for working-day deadlines */
   calendar: CalendarSource;
   casework: Casework;
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -73,12 +74,26 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const catalogue = await syncCatalogue(ctx.db, opts.servicesDir ?? SERVICES_DIR, log, { journeySteps: new Set([SIGNING_STEP]) });
     const signatures = createSignatures(ctx, catalogue, { stepUp: new SecondFactorStepUp(ctx) });
     progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
+    const serviceFacts = (s: { id: string; definition: any }) => ({ id: s.id, agencyId: s.definition.agency, title: s.definition.title, notifications: s.definition.notifications });
+    const notifications = createNotifications(ctx, {
+      async application(db, id) {
+        const a = await findApplication(db, keys, id);
+        if (!a) return null;
+        const to = await applicantContact(ctx, db, a);
+        return { id: a.id, reference: a.reference ? formatReference(a.reference) : null, serviceId: a.serviceId, serviceVersion: a.serviceVersion, agencyId: a.agencyId, accountId: to.accountId, email: to.email, lang: to.lang, name: to.name };
+      },
+      async service(id, version) {
+        const s = version ? await catalogue.getVersion(id, version) : catalogue.get(id);
+        return s ? serviceFacts(s) : null;
+      },
+      servicesOf: (agencyId) => catalogue.byAgency(agencyId).map(serviceFacts),
+    });
+    notificationJobs(notifications);
     if (config.demo) {
       const created = await seedDemoPersonas(ctx);
       if (created) progress(`demo personas created: ${created}`);
     }
 
-    jobs.define(emailJob(keys, { smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, domain: new URL(config.baseUrl).hostname }));
     const identityParts = await createIdentity(ctx);
     identityJobs(ctx, identityParts);
     jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
@@ -101,14 +116,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerIdentityRoutes(app, ctx, identity, catalogue);
     registerApplicationRoutes(app, ctx, catalogue, { panels: [documentsPanel(signatures)] });
     registerSignatureRoutes(app, signatures);
-    const casework = await createCasework(ctx, catalogue, calendar);
+    const casework = await createCasework(ctx, catalogue, calendar, { panels: [notificationsPanel(notifications)] });
     registerCasework(app, casework);
-    if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
+    registerNotifications(app, notifications);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, notifications,
       async close() {
         await worker.stop();
         await app.close();

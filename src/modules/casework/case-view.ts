@@ -83,7 +83,7 @@ export async function viewCase(cw: Casework, input: { applicationId: string; act
   const colleagues = canAssign
     ? (await listAgencyOfficers(db, ctx.keys, c.agencyId)).filter((o) => o.roles.includes(step.role as Role) && !fourEyesConflict(steps, history, c.stepIndex, o.id))
     : [];
-  const panels = (await Promise.all(cw.panels.map((p) => p.describe({ id: c.applicationId, serviceId: c.serviceId, agencyId: c.agencyId, reference: c.reference }, input.lang).catch((err) => {
+  const panels = (await Promise.all(cw.panels.map((p) => p.describe({ id: c.applicationId, serviceId: c.serviceId, agencyId: c.agencyId, reference: c.reference }, input.lang, db).catch((err) => {
     ctx.log.warn({ err, panel: p.id }, 'a case page panel failed');
     return null;
   })))).filter((p): p is CasePanel => !!p);

@@ -10,6 +10,7 @@
  *       return p && { title: 'Payment', rows: [{ key: 'Status', value: 'Paid', tag: 'green' }] };
  *   } }
  */
+import type { Db } from '../../platform/db/index.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
 
 export interface CasePanelRow { key: string; value: string; tag?: 'green' | 'yellow' | 'red' | 'grey' | 'blue' }
@@ -17,5 +18,6 @@ export interface CasePanel { title: string; rows: CasePanelRow[] }
 
 export interface CasePanelProvider {
   id: string;
-  describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang): Promise<CasePanel | null>;
+  /** read with `db`: the case may be viewed inside a transaction (API calls), where another connection would wait for it */
+  describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang, db: Db): Promise<CasePanel | null>;
 }

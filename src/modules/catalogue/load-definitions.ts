@@ -10,6 +10,7 @@ import { Settings } from 'typebox/system';
 import YAML, { LineCounter, isNode } from 'yaml';
 import { checkForm, allQuestions } from '../forms/index.ts';
 import { referencedQuestions } from '../forms/index.ts';
+import { checkDefinitionTemplates } from '../notifications/index.ts';
 import { AgencySchema, LifeEventSchema, ServiceDefinitionSchema, type Agency, type LifeEvent, type ServiceDefinition } from './schema.ts';
 
 export interface LoadProblem { file: string; path: string; line?: number; message: string }
@@ -168,6 +169,7 @@ export function loadDefinitions(dir: string, opts: LoadOptions = {}): LoadedDefi
       const charges = def.fee.type === 'fixed' ? def.fee.amount > 0 : def.fee.type === 'byAnswer';
       if (charges && def.paymentMethods && def.paymentMethods.length === 0) at('paymentMethods', 'a service that charges a fee must offer at least one electronic payment method');
       (def.output?.fields ?? []).forEach((q, i) => { if (!questionIds.has(q)) at(`output.fields[${i}]`, `"${q}" is not a question of this form (outside repeating pages)`); });
+      for (const p of checkDefinitionTemplates(def.notifications)) at(p.path, p.message);
       if (def.signatureRequired && opts.journeySteps && !opts.journeySteps.has('sign')) at('signatureRequired', 'the service requires a signature, but the signing step (signatures module) is not enabled: it cannot be published');
       const stepIds = def.workflow.steps.map((s) => s.id);
       stepIds.forEach((id, i) => { if (stepIds.indexOf(id) !== i) at(`workflow.steps[${i}].id`, `step id "${id}" is used twice`); });
