@@ -9,7 +9,7 @@ import { nowIso } from '../../platform/db/index.ts';
 import { enqueue, type JobDefinition } from '../../platform/jobs/index.ts';
 import { SendFailure } from './channels.ts';
 import type { Notifications } from './notifications.ts';
-import { claimForSending, contentOf, countRecentSends, finishSending, findNotification, MAX_ATTEMPTS, SEND_QUEUE } from './repository.ts';
+import { claimForSending, contentOf, finishSending, findNotification, MAX_ATTEMPTS, SEND_QUEUE } from './repository.ts';
 
 /** 5 s, 10 s, 20 s ... capped at 30 minutes */
 export const sendBackoffMs = (attempt: number): number => Math.min(5_000 * 2 ** (attempt - 1), 30 * 60_000);
@@ -34,21 +34,20 @@ export function sendJob(n: Notifications): JobDefinition<{ id: string; deferred?
       // another worker holds it (sending right now): try again after its lease
       if (row.status === 'sending' && row.leaseUntil && row.leaseUntil >= now) throw new Deferred(`being sent by another worker until ${row.leaseUntil}`);
 
-      // rate limits: wait (a new job later) rather than fail; a deferral is not an attempt
-      const overLimit = async (): Promise<number | null> => {
-        if (row.recipientHash && await countRecentSends(db, { recipientHash: row.recipientHash }, nowIso(new Date(clock().getTime() - 3600_000)), id) >= n.limits.recipientPerHour) return 10 * 60_000;
-        if (row.agencyId && await countRecentSends(db, { agencyId: row.agencyId }, nowIso(new Date(clock().getTime() - 60_000)), id) >= n.limits.agencyPerMinute) return 60_000;
-        return null;
-      };
-      const wait = await overLimit();
-      if (wait !== null) {
+      const resumed = row.status === 'sending'; // a worker died mid-send: the message may or may not have gone
+      const at = clock().getTime();
+      const claim = await claimForSending(db, id, now, nowIso(new Date(at + n.limits.leaseMs)), {
+        recipientHash: row.recipientHash, perRecipient: n.limits.recipientPerHour, recipientSince: nowIso(new Date(at - 3600_000)),
+        agencyId: row.agencyId, perAgency: n.limits.agencyPerMinute, agencySince: nowIso(new Date(at - 60_000)),
+      });
+      if (claim === 'taken') return; // delivered or being sent by another worker meanwhile
+      if (claim === 'limited') {
+        // over a rate limit: wait (a new job later) rather than fail; a deferral is not an attempt
+        const wait = 60_000;
         log.info({ notification: id, waitMs: wait }, 'notification held back by a rate limit');
-        await enqueue(db, SEND_QUEUE, { id, deferred: deferred + 1 }, { runAt: new Date(clock().getTime() + wait), maxAttempts: MAX_ATTEMPTS, dedupeKey: `${SEND_QUEUE}:${id}:deferred:${deferred + 1}` });
+        await enqueue(db, SEND_QUEUE, { id, deferred: deferred + 1 }, { runAt: new Date(at + wait), maxAttempts: MAX_ATTEMPTS, dedupeKey: `${SEND_QUEUE}:${id}:deferred:${deferred + 1}` });
         return;
       }
-
-      const resumed = row.status === 'sending'; // a worker died mid-send: the message may or may not have gone
-      if (!(await claimForSending(db, id, now, nowIso(new Date(clock().getTime() + n.limits.leaseMs))))) return; // taken by another worker meanwhile
       if (resumed) log.warn({ notification: id }, 'resending a notification whose previous attempt was interrupted');
       const content = (await contentOf(db, ctx.keys, id))!;
       let providerRef: string | null;
@@ -58,7 +57,7 @@ export function sendJob(n: Notifications): JobDefinition<{ id: string; deferred?
           : await smsProvider(n).send({ id, to: content.to, body: content.body });
       } catch (err) {
         const failure = err instanceof SendFailure ? err : new SendFailure((err as Error).message, false);
-        const giveUp = failure.permanent || attempt >= MAX_ATTEMPTS;
+        const giveUp = failure.permanent || Math.max(attempt, row.attempts + 1) >= MAX_ATTEMPTS;
         await finishSending(db, id, giveUp ? 'permanent-failure' : 'temporary-failure', { now: nowIso(clock()), error: failure.message });
         n.outcomes.inc({ channel: row.channel, outcome: giveUp ? 'permanent-failure' : 'temporary-failure' });
         log.warn({ notification: id, channel: row.channel, permanent: failure.permanent }, 'notification not sent');

@@ -5,7 +5,7 @@
  * recipients are also kept as a keyed hash for rate limits.
  */
 import { sql } from 'kysely';
-import { newId, nowIso, toBool, type Db } from '../../platform/db/index.ts';
+import { dialectOf, inTransaction, newId, nowIso, toBool, type Db } from '../../platform/db/index.ts';
 import { enqueue } from '../../platform/jobs/index.ts';
 import type { KeyRing } from '../../platform/crypto/keyring.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
@@ -90,21 +90,39 @@ export async function contentOf(db: Db, keys: KeyRing, id: string): Promise<Noti
   return { to: keys.decrypt(r.recipient_enc, c), subject: r.subject_enc === null ? null : keys.decrypt(r.subject_enc, c), body: keys.decrypt(r.body_enc, c) };
 }
 
+export interface ClaimLimits { recipientHash: string | null; perRecipient: number; recipientSince: string; agencyId: string | null; perAgency: number; agencySince: string }
+
 /**
- * Take the notification for sending: only one worker at a time, and not one
- * that is delivered or given up. A 'sending' row whose lease has run out was
- * left by a worker that died mid-send: it may be taken again.
+ * Take the notification for sending: only one worker at a time, not one that
+ * is delivered or given up, and only within the rate limits (counted in the
+ * same statement, so concurrent workers cannot all pass on one count; on
+ * PostgreSQL a transaction-scoped advisory lock per recipient and agency
+ * serialises the check). A 'sending' row whose lease has run out was left by a
+ * worker that died mid-send: it may be taken again.
+ * Answers 'claimed', 'limited' (within the limits it would be) or 'taken'.
  */
-export async function claimForSending(db: Db, id: string, now: string, leaseUntil: string): Promise<boolean> {
-  const r = await db.updateTable('notifications')
-    .set({ status: 'sending', attempts: sql`attempts + 1`, sending_at: now, lease_until: leaseUntil, updated_at: now })
-    .where('id', '=', id)
-    .where((eb) => eb.or([
+export async function claimForSending(db: Db, id: string, now: string, leaseUntil: string, limits: ClaimLimits): Promise<'claimed' | 'limited' | 'taken'> {
+  return inTransaction(db, async (trx) => {
+    if (dialectOf(trx) === 'postgres') {
+      if (limits.recipientHash) await sql`select pg_advisory_xact_lock(hashtext(${`notify-r:${limits.recipientHash}`}))`.execute(trx);
+      if (limits.agencyId) await sql`select pg_advisory_xact_lock(hashtext(${`notify-a:${limits.agencyId}`}))`.execute(trx);
+    }
+    const recent = (col: 'recipient_hash' | 'agency_id', value: string, since: string) =>
+      sql<number>`(select count(*) from notifications o where o.${sql.ref(col)} = ${value} and o.sending_at >= ${since} and o.status in ('sending', 'delivered') and o.id <> ${id})`;
+    const claimable = (eb: any) => eb.or([
       eb('status', 'in', ['created', 'temporary-failure']),
       eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
-    ]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows ?? 0) === 1;
+    ]);
+    const r = await trx.updateTable('notifications')
+      .set({ status: 'sending', attempts: sql`attempts + 1`, sending_at: now, lease_until: leaseUntil, updated_at: now })
+      .where('id', '=', id).where(claimable)
+      .$if(!!limits.recipientHash, (q) => q.where(recent('recipient_hash', limits.recipientHash!, limits.recipientSince), '<', limits.perRecipient))
+      .$if(!!limits.agencyId, (q) => q.where(recent('agency_id', limits.agencyId!, limits.agencySince), '<', limits.perAgency))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows ?? 0) === 1) return 'claimed';
+    const still = await trx.selectFrom('notifications').select('id').where('id', '=', id).where(claimable).executeTakeFirst();
+    return still ? 'limited' : 'taken';
+  });
 }
 
 export async function finishSending(db: Db, id: string, status: NotificationStatus, extra: { now: string; error?: string | null; providerRef?: string | null }): Promise<void> {
@@ -112,16 +130,6 @@ export async function finishSending(db: Db, id: string, status: NotificationStat
     status, lease_until: null, updated_at: extra.now, last_error: extra.error === undefined ? null : extra.error?.slice(0, 500) ?? null,
     ...(status === 'delivered' ? { sent_at: extra.now, provider_ref: extra.providerRef ?? null } : {}),
   }).where('id', '=', id).where('status', '=', 'sending').execute();
-}
-
-/** Sends started since `since` to one recipient (any channel row with that hash), or by one agency. */
-export async function countRecentSends(db: Db, by: { recipientHash?: string; agencyId?: string }, since: string, exceptId: string): Promise<number> {
-  let q = db.selectFrom('notifications').select((eb) => eb.fn.countAll().as('n')).where('sending_at', '>=', since).where('id', '!=', exceptId)
-    .where('status', 'in', ['sending', 'delivered']);
-  if (by.recipientHash) q = q.where('recipient_hash', '=', by.recipientHash);
-  if (by.agencyId) q = q.where('agency_id', '=', by.agencyId);
-  const r: any = await q.executeTakeFirst();
-  return Number(r?.n ?? 0);
 }
 
 export async function notificationsForApplication(db: Db, applicationId: string): Promise<NotificationRow[]> {
