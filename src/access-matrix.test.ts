@@ -335,7 +335,7 @@ describe('access: every route against every caller', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(p.app.routeTable.length * WHO.length);
-  });
+  }, 120_000); // every route x every caller, one after another: ~15 s alone, more beside the rest of the suite
 
   it('has no demo routes outside demo mode', async () => {
     const prod = await createTestPlatform({ CIVITAS_DEMO: '0' });

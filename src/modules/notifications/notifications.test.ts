@@ -15,7 +15,7 @@ import { emailsTo, inboxOf, smsTo } from '../../../test/helpers/mail.ts';
 import { approveThroughCasework, drain, sendBabyBonus, signInAs } from '../../../test/helpers/casework.ts';
 import { enqueue } from '../../platform/jobs/index.ts';
 import { createApiKey } from '../identity/index.ts';
-import { actOnCase } from '../casework/index.ts';
+import { actOnCase, escalateOverdue } from '../casework/index.ts';
 import { notificationsPanel, PAYMENT_SUCCEEDED_QUEUE } from './index.ts';
 
 let smtp: TestSmtpServer;
@@ -250,5 +250,21 @@ describe('payments and the case page', () => {
     const html = decode((await officer.get(`/casework/cases/${id}`)).html);
     expect(html).toContain('Messages to the applicant');
     expect(html).toContain(`Could not be delivered to ${TAN}`);
+  });
+});
+
+describe('deadlines', () => {
+  it('tells the applicant once when their case passes its deadline (deadline_reminder)', async () => {
+    const citizen = await signInAs(p, 'tan-ah-kow');
+    const { reference } = await sendBabyBonus(citizen);
+    const shown = `${reference.slice(0, 4)}-${reference.slice(4)}`;
+    await drain(p);
+    offsetMs += 60 * 86400_000;
+    await escalateOverdue(p.casework);
+    await escalateOverdue(p.casework);
+    await drain(p);
+    const late = smtp.to(TAN).filter((m) => m.headers['x-civitas-kind'] === 'casework.deadlineReminder' && m.headers.subject!.includes(shown));
+    expect(late).toHaveLength(1);
+    expect(late[0]!.body).toContain('taking longer than we planned');
   });
 });
