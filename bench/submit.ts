@@ -5,7 +5,7 @@
  *
  *   - trivial route:  GET /healthz on the same server, same connection count;
  *   - raw write:      the rows one submission writes (applications update,
- *                     application_events, audit_log, outbound_emails, jobs),
+ *                     application_events, audit_log, notifications, inbox_messages, jobs),
  *                     written with Kysely in one transaction per submission,
  *                     as many transactions, as many at once, no HTTP, no
  *                     validation, no encryption or hashing (values precomputed);
@@ -213,7 +213,7 @@ async function prepareDrafts(p: Platform, applicant: Principal, count: number): 
 
 interface RawRow {
   id: string; reference: string; answersEnc: string; now: string;
-  event: Record<string, unknown>; audit: Record<string, unknown>; email: Record<string, unknown>; job: Record<string, unknown>;
+  event: Record<string, unknown>; audit: Record<string, unknown>; email: Record<string, unknown>; inbox: Record<string, unknown>; job: Record<string, unknown>;
 }
 
 /**
@@ -230,6 +230,7 @@ async function prepareRawRows(p: Platform, applicant: Principal, count: number):
     const reference = `Z${newReference().slice(1)}`; // Z is outside the reference alphabet: never equal to one the submit path draws
     const now = new Date().toISOString();
     const emailId = randomUUID();
+    const inboxId = randomUUID();
     const params = { service: localize(service.definition.title, 'en'), reference: formatReference(reference), link: `${p.ctx.config.baseUrl}/applications/${id}`, site: messages.t('en', 'site.name') };
     return {
       id, reference, now,
@@ -241,13 +242,18 @@ async function prepareRawRows(p: Platform, applicant: Principal, count: number):
         data: toJson({ reference, service: SERVICE, version: service.version }), prev_hash: hex(), hash: hex(),
       },
       email: {
-        id: emailId, kind: 'application.submitted', account_id: applicant.id,
-        to_enc: keys.encrypt(applicant.email ?? 'someone@example.com', `email:${emailId}`),
+        id: emailId, channel: 'email', kind: 'application.submitted', event: 'submitted', template_id: `${SERVICE}.submitted`, application_id: id, account_id: applicant.id, agency_id: service.definition.agency,
+        recipient_enc: keys.encrypt(applicant.email ?? 'someone@example.com', `email:${emailId}`), recipient_hash: keys.blindIndex('notification-email', applicant.email ?? 'someone@example.com'),
         subject_enc: keys.encrypt(messages.t('en', 'applications.email.submitted.subject', params), `email:${emailId}`),
         body_enc: keys.encrypt(messages.t('en', 'applications.email.submitted.body', params), `email:${emailId}`),
-        lang: 'en', status: 'created', attempts: 0, created_at: now,
+        lang: 'en', status: 'created', attempts: 0, created_at: now, updated_at: now,
       },
-      job: { id: randomUUID(), queue: 'notifications.email', payload: toJson({ id: emailId }), state: 'pending', attempts: 0, max_attempts: 10, run_at: now, dedupe_key: null, created_at: now, updated_at: now },
+      inbox: {
+        id: inboxId, account_id: applicant.id, event: 'submitted', application_id: id, lang: 'en', created_at: now,
+        subject_enc: keys.encrypt(messages.t('en', 'applications.email.submitted.subject', params), `inbox:${inboxId}`),
+        body_enc: keys.encrypt(messages.t('en', 'applications.email.submitted.body', params), `inbox:${inboxId}`),
+      },
+      job: { id: randomUUID(), queue: 'notifications.send', payload: toJson({ id: emailId }), state: 'pending', attempts: 0, max_attempts: 12, run_at: now, dedupe_key: `notifications.send:${emailId}`, created_at: now, updated_at: now },
     };
   });
   await chunked(rows, 100, async (chunk) => {
@@ -272,7 +278,8 @@ async function rawWrite(db: Db, r: RawRow): Promise<void> {
       .where('id', '=', r.id).where('rev', '=', 1).execute();
     await trx.insertInto('application_events').values(r.event).execute();
     await trx.insertInto('audit_log').values(r.audit).execute();
-    await trx.insertInto('outbound_emails').values(r.email).execute();
+    await trx.insertInto('notifications').values(r.email).execute();
+    await trx.insertInto('inbox_messages').values(r.inbox).execute();
     await trx.insertInto('jobs').values(r.job).execute();
   });
 }
@@ -474,7 +481,7 @@ async function main(): Promise<void> {
     const rows = [
       { name: '**submit** `POST /applications/:id/submit`', what: 'HTTP request to its 303 answer; each request a different draft', s: summarize(submit), ratio: '' },
       { name: 'ceiling: trivial route `GET /healthz`', what: `HTTP request to its 200 answer, ${TRIVIAL_SECONDS} s in all`, s: summarize(trivial), ratio: ratioCell('submit / trivial', submit, trivial) },
-      { name: 'ceiling: raw write of the same rows', what: 'one transaction: update applications; insert application_events, audit_log, outbound_emails, jobs', s: summarize(raw), ratio: ratioCell('submit / raw write', submit, raw) },
+      { name: 'ceiling: raw write of the same rows', what: 'one transaction: update applications; insert application_events, audit_log, notifications, inbox_messages, jobs', s: summarize(raw), ratio: ratioCell('submit / raw write', submit, raw) },
       { name: 'use case `submitApplication()` without HTTP', what: 'the whole use case, one transaction', s: summarize(direct), ratio: `${ratioCell('use case / raw write', direct, raw)}; ${ratioCell('submit / use case', submit, direct)}` },
     ];
     const one = async (q: ReturnType<typeof sql>) => Object.values((await q.execute(db)).rows[0] as Record<string, unknown>)[0];

@@ -21,21 +21,20 @@ import { CalendarSource, syncCalendars } from './platform/calendar/index.ts';
 import { buildAssets } from './platform/views/assets.ts';
 import { syncCatalogue, registerCatalogueRoutes, type Catalogue } from './modules/catalogue/index.ts';
 import { apiKeyHook, attachWebClient, createIdentity, identityJobs, registerIdentityRoutes, seedDemoPersonas, sessionHook, type IdentityServices } from './modules/identity/index.ts';
-import { registerApplicationRoutes } from './modules/applications/index.ts';
-import { emailJob, registerDemoMailRoutes } from './modules/notifications/index.ts';
+import { applicantContact, findApplication, formatReference, registerApplicationRoutes } from './modules/applications/index.ts';
+import { createNotifications, NOTIFICATION_ENCRYPTED_COLUMNS, notificationJobs, notificationsPanel, registerNotifications, type Notifications } from './modules/notifications/index.ts';
 import { registerSiteRoutes } from './modules/site/index.ts';
-import { SIGNING_STEP, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
+import { SIGNING_STEP, SIGNATURES_ENCRYPTED_COLUMNS, createSignatures, type Signatures, documentsPanel, issueDocument, issueDocumentJob, registerSignatureRoutes, SecondFactorStepUp } from './modules/signatures/index.ts';
 import { createCasework, registerCasework, DECIDED_QUEUE, type Casework, type DecidedJob } from './modules/casework/index.ts';
 import { createPayments, paymentStep, paymentsPanel, registerPayments, type Payments } from './modules/payments/index.ts';
 import { createKpi, registerDataSharingSource, registerKpiRoutes, seedDemoHistory, type Kpi } from './modules/kpi/index.ts';
-import { registerSatisfactionRoutes, surveyLinks, surveyPanel } from './modules/satisfaction/index.ts';
+import { registerSatisfactionRoutes, SATISFACTION_ENCRYPTED_COLUMNS, surveyLinks, surveyPanel } from './modules/satisfaction/index.ts';
 import { PREFILL_ITEMS, REGISTRY_ENCRYPTED_COLUMNS, registerRegistryApi, registryJobs, seedDemoRegistry } from './modules/registry/index.ts';
 import { consentStep, registerConsentRoutes } from './modules/consent/index.ts';
 import { DATA_USE_ENCRYPTED_COLUMNS, recordDataUse, registerDataUseRoutes } from './modules/data-use/index.ts';
 import { IDENTITY_ENCRYPTED_COLUMNS } from './modules/identity/index.ts';
 import { APPLICATION_ENCRYPTED_COLUMNS } from './modules/applications/index.ts';
 import { CASEWORK_ENCRYPTED_COLUMNS } from './modules/casework/index.ts';
-import { NOTIFICATION_ENCRYPTED_COLUMNS } from './modules/notifications/index.ts';
 import { dataKeyRotationJob, type EncryptedColumn, type RotationOptions } from './platform/crypto/rotation.ts';
 import { localize, type Lang } from './platform/i18n/index.ts';
 import { auditPersonDataRead, createExchange, dataSharingMeasurements, registerExchange, type Exchange } from './modules/exchange/index.ts';
@@ -59,6 +58,7 @@ export interface Platform {
   kpi: Kpi;
   /** cross-agency data exchange: other modules add their data products with exchange.registerSource() */
   exchange: Exchange;
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -75,7 +75,7 @@ export interface PlatformOptions {
 /** Every column of personal data sealed by the keyring: what a data-key rotation re-encrypts. */
 export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   ...IDENTITY_ENCRYPTED_COLUMNS, ...APPLICATION_ENCRYPTED_COLUMNS, ...CASEWORK_ENCRYPTED_COLUMNS, ...NOTIFICATION_ENCRYPTED_COLUMNS,
-  ...REGISTRY_ENCRYPTED_COLUMNS, ...DATA_USE_ENCRYPTED_COLUMNS,
+  ...REGISTRY_ENCRYPTED_COLUMNS, ...DATA_USE_ENCRYPTED_COLUMNS, ...SIGNATURES_ENCRYPTED_COLUMNS, ...SATISFACTION_ENCRYPTED_COLUMNS,
 ];
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -100,6 +100,21 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const payments = createPayments(ctx, catalogue);
     const signatures = createSignatures(ctx, catalogue, { stepUp: new SecondFactorStepUp(ctx), payment: paymentStep(payments) });
     progress(`catalogue: ${catalogue.list().length} services from ${catalogue.agencies.length} agencies`);
+    const serviceFacts = (s: { id: string; definition: any }) => ({ id: s.id, agencyId: s.definition.agency, title: s.definition.title, notifications: s.definition.notifications });
+    const notifications = createNotifications(ctx, {
+      async application(db, id) {
+        const a = await findApplication(db, keys, id);
+        if (!a) return null;
+        const to = await applicantContact(ctx, db, a);
+        return { id: a.id, reference: a.reference ? formatReference(a.reference) : null, serviceId: a.serviceId, serviceVersion: a.serviceVersion, agencyId: a.agencyId, accountId: to.accountId, email: to.email, lang: to.lang, name: to.name };
+      },
+      async service(id, version) {
+        const s = version ? await catalogue.getVersion(id, version) : catalogue.get(id);
+        return s ? serviceFacts(s) : null;
+      },
+      servicesOf: (agencyId) => catalogue.byAgency(agencyId).map(serviceFacts),
+    });
+    notificationJobs(notifications);
     if (config.demo) {
       const created = await seedDemoPersonas(ctx);
       if (created) progress(`demo personas created: ${created}`);
@@ -107,7 +122,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       if (records) progress(`demo registry records created: ${records}`);
     }
 
-    jobs.define(emailJob(keys, { smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, domain: new URL(config.baseUrl).hostname }));
     const identityParts = await createIdentity(ctx);
     identityJobs(ctx, identityParts);
     jobs.define({ queue: 'platform.jobs-cleanup', handle: async (_p, { db }) => { await pruneFinishedJobs(db, new Date(ctx.clock().getTime() - 7 * 86400_000)); } });
@@ -147,8 +161,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     registerDataUseRoutes(app, ctx, labels);
     registerRegistryApi(app, ctx);
     registerSignatureRoutes(app, signatures);
-    const casework = await createCasework(ctx, catalogue, calendar, { panels: [paymentsPanel(payments)] });
+    const casework = await createCasework(ctx, catalogue, calendar, { panels: [paymentsPanel(payments), notificationsPanel(notifications)] });
     registerCasework(app, casework);
+    registerNotifications(app, notifications);
     registerPayments(app, payments);
     const kpi = createKpi(ctx, catalogue);
     registerKpiRoutes(app, kpi);
@@ -170,12 +185,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       const m = await dataSharingMeasurements(db, { from: q.from, to: dayAfter(q.to), agencyId: q.agency, calendar: config.calendar });
       return { requests: m.requests, medianWorkingDays: m.medianToFirstCallWorkingDays, withinSevenShare: m.shareWithin7 };
     });
-    if (config.demo) registerDemoMailRoutes(app, ctx.db, keys);
     await app.ready();
 
     const worker = new Worker(ctx.db, jobs, log, { clock: ctx.clock, onJobFinished: (queue, outcome) => ctx.metrics.jobOutcomes.inc({ queue, outcome }) });
     return {
-      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments, kpi, exchange,
+      ctx, identity, app, worker, catalogue, database, signatures, calendar, casework, payments, kpi, exchange, notifications,
       async close() {
         clearInterval(keyReload);
         await worker.stop();

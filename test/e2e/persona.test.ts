@@ -134,6 +134,15 @@ describe.concurrent.each([{ js: true, mode: 'JS on' }, { js: false, mode: 'JS of
     await v.click(page.getByRole('link', { name: 'My applications' }).first(), 'my applications');
     const sent = page.locator('table[data-list="submitted"] tbody tr').filter({ hasText: reference });
     await expect(sent.innerText()).resolves.toContain('Licence your dog');
+
+    // ---- the confirmation is in his inbox too (the menu counts it), and he can choose how he hears
+    await v.click(page.getByRole('link', { name: 'Inbox (1 unread)' }), 'inbox');
+    expect(await v.h1()).toBe('Inbox');
+    await v.click(page.getByRole('link', { name: `Licence your dog: application received (${reference})` }), 'inbox message');
+    expect(await v.mainText()).toContain(reference);
+    await v.click(page.getByRole('link', { name: 'Inbox', exact: true }), 'inbox (all read)');
+    await v.click(page.getByRole('link', { name: 'How we contact you' }), 'how we contact you');
+    expect(await v.h1()).toBe('How we contact you');
     await v.close();
   }, 120_000);
 });

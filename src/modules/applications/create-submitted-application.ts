@@ -13,13 +13,12 @@ import type { AppContext } from '../../platform/context.ts';
 import { newId, nowIso, type Db } from '../../platform/db/index.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
 import { enqueue } from '../../platform/jobs/index.ts';
-import { localize, type Lang } from '../../platform/i18n/index.ts';
+import type { Lang } from '../../platform/i18n/index.ts';
 import { checkUpload, FILE_KINDS, QUESTION_TYPE_IMPLS, allQuestions, sniff, todayInSingapore, validateAnswers, type AnswerError, type Answers, type FormCheck } from '../forms/index.ts';
 import type { ServiceVersion } from '../catalogue/index.ts';
-import { queueEmail } from '../notifications/index.ts';
-import { applicantContact } from './applicant-contact.ts';
-import { formatReference, newReference } from './reference.ts';
-import { appendEvent, findApplication, insertApplication, insertFile, referenceExists, updateApplication } from './repository.ts';
+import { notify } from '../notifications/index.ts';
+import { newReference } from './reference.ts';
+import { appendEvent, insertApplication, insertFile, referenceExists, updateApplication } from './repository.ts';
 import { nextStatus } from './status.ts';
 import { SUBMITTED_QUEUE } from './submit-application.ts';
 import { factDefaults, recordTransactionFact } from '../kpi/index.ts';
@@ -95,12 +94,6 @@ export async function createSubmittedApplication(ctx: AppContext, trx: Db, input
     ...factDefaults(service.definition), startedAt: now, submittedAt: now,
   });
   await enqueue(trx, SUBMITTED_QUEUE, { applicationId: id }, { dedupeKey: `${SUBMITTED_QUEUE}:${id}` });
-  const app = (await findApplication(trx, ctx.keys, id))!;
-  const recipient = await applicantContact(ctx, trx, app);
-  if (recipient.email) {
-    const lang = recipient.lang;
-    const t = (k: string) => ctx.messages.t(lang, k, { service: localize(service.definition.title, lang), reference: formatReference(reference), link: `${ctx.config.baseUrl}/applications/${id}`, site: ctx.messages.t(lang, 'site.name') });
-    await queueEmail(trx, ctx.keys, { kind: 'application.submitted', to: recipient.email, accountId: recipient.accountId, lang, subject: t('applications.email.submitted.subject'), body: t('applications.email.submitted.body') });
-  }
+  await notify(trx, { event: 'submitted', applicationId: id });
   return { id, reference };
 }

@@ -8,15 +8,13 @@ import { inTransaction, nowIso, type Db } from '../../platform/db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Principal } from '../../platform/http/index.ts';
-import { localize, isLang } from '../../platform/i18n/index.ts';
 import { appendAudit } from '../../platform/audit/index.ts';
 import { todayInSingapore, validateAnswers, type FormCheck } from '../forms/index.ts';
 import type { ServiceVersion } from '../catalogue/index.ts';
-import { queueEmail } from '../notifications/index.ts';
-import { formatReference, newReference } from './reference.ts';
+import { notify } from '../notifications/index.ts';
+import { newReference } from './reference.ts';
 import { appendEvent, findApplication, referenceExists, updateApplication } from './repository.ts';
 import { nextStatus } from './status.ts';
-import { applicantContact } from './applicant-contact.ts';
 import { changedLockedAnswers } from './prefill-draft.ts';
 import { enqueue } from '../../platform/jobs/index.ts';
 import { factDefaults, recordTransactionFact } from '../kpi/index.ts';
@@ -59,14 +57,8 @@ export async function submitApplication(ctx: AppContext, service: ServiceVersion
       submittedAt: now, ...(input.signatureId ? { signedDigitally: true } : {}),
     });
     await enqueue(trx, SUBMITTED_QUEUE, { applicationId: app.id }, { dedupeKey: `${SUBMITTED_QUEUE}:${app.id}` });
-    // the confirmation goes to the applicant (not to an officer recording it for them)
-    const recipient = app.recordedBy ? await applicantContact(ctx, trx, app) : { email: input.by.email, accountId: input.by.id, lang: isLang(app.lang) ? app.lang : 'en' };
-    if (recipient.email) {
-      const lang = recipient.lang;
-      const title = localize(service.definition.title, lang);
-      const t = (k: string) => ctx.messages.t(lang, k, { service: title, reference: formatReference(reference), link: `${ctx.config.baseUrl}/applications/${app.id}`, site: ctx.messages.t(lang, 'site.name') });
-      await queueEmail(trx, ctx.keys, { kind: 'application.submitted', to: recipient.email, accountId: recipient.accountId, lang, subject: t('applications.email.submitted.subject'), body: t('applications.email.submitted.body') });
-    }
+    // the applicant hears (inbox, and email or SMS as they chose), not an officer recording it for them
+    await notify(trx, { event: 'submitted', applicationId: app.id });
     return { ok: true, reference, already: false };
   });
 }

@@ -2,7 +2,7 @@
  * Breached deadlines escalate: a periodic job finds cases past their step's
  * due date (working days, calendar time zone) that have not been escalated at
  * this step, records the escalation in the case's history, flags the case (it
- * shows in the "Escalated" queue) and emails the step's supervisors. Each case
+ * shows in the "Escalated" queue), emails the step's supervisors and tells the applicant it is taking longer. Each case
  * is its own transaction; running the job twice escalates a case once.
  */
 import { nowIso } from '../../platform/db/index.ts';
@@ -13,7 +13,7 @@ import type { LocalText } from '../../platform/i18n/index.ts';
 import { transitionApplication } from '../applications/index.ts';
 import { listAgencyOfficers } from '../identity/index.ts';
 import { SYSTEM, serviceOf, stepsOf, type Casework } from './casework.ts';
-import { emailOfficers } from './notify.ts';
+import { emailOfficers, notifyApplicantOfDelay } from './notify.ts';
 import { changeCase, findCase } from './repository.ts';
 import { emitWebhook } from './webhooks.ts';
 import { supervisorsOf } from './workflow.ts';
@@ -46,6 +46,7 @@ export async function escalateOverdue(cw: Casework, opts: { batch?: number } = {
         await emitWebhook(trx, { agencyId: c.agencyId, type: 'case.escalated', applicationId: c.applicationId, at: now, data: { reference: c.reference, serviceId: c.serviceId, stepId: step.id, dueDate: c.dueDate, daysOverdue, sequence: escalation.seq } });
         const supervisors = (await listAgencyOfficers(trx, ctx.keys, c.agencyId)).filter((o) => o.roles.some((r) => roles.includes(r as Role)));
         await emailOfficers(cw, trx, supervisors, 'escalated', { reference: c.reference, applicationId: c.applicationId, service, step: step.name as LocalText, dueDate: c.dueDate });
+        await notifyApplicantOfDelay(trx, c.applicationId, c.dueDate);
         return true;
       });
       if (done) escalated++;

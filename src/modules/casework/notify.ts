@@ -1,32 +1,34 @@
 /**
- * Emails casework sends, each in the caller's transaction (sent if and only if
- * the action commits), in the reader's language: applicants in the language
- * they applied in, officers in their account's language.
+ * Messages casework sends, each in the caller's transaction (sent if and only
+ * if the action commits): applicants through notifications (templates, inbox,
+ * their channels and language), officers by email in their account's language.
  */
 import type { Db } from '../../platform/db/index.ts';
 import { isLang, localize, type Lang, type LocalText } from '../../platform/i18n/index.ts';
-import { applicantContact, formatReference, type Application } from '../applications/index.ts';
+import { formatReference, type Application } from '../applications/index.ts';
 import type { ServiceVersion } from '../catalogue/index.ts';
 import type { AccountSummary } from '../identity/index.ts';
-import { queueEmail } from '../notifications/index.ts';
+import { notify, queueEmail, type Value } from '../notifications/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { Casework } from './casework.ts';
 
 export type ApplicantNotice = 'infoRequested' | 'approved' | 'rejected';
+const EVENT = { infoRequested: 'information_requested', approved: 'approved', rejected: 'rejected' } as const;
 
+/** Tell the applicant (notifications: inbox always, email or SMS as they chose, in their language). */
 export async function emailApplicant(cw: Casework, trx: Db, app: Application, service: ServiceVersion, notice: ApplicantNotice, message: string | null): Promise<boolean> {
   const { ctx } = cw;
-  const to = await applicantContact(ctx, trx, app);
-  if (!to.email) return false;
-  const lang = to.lang;
-  const params = {
-    service: localize(service.definition.title, lang), reference: formatReference(app.reference ?? ''), link: `${ctx.config.baseUrl}/applications/${app.id}`,
-    respondLink: `${ctx.config.baseUrl}/applications/${app.id}/respond`, message: message ?? '', site: ctx.messages.t(lang, 'site.name'),
-    document: service.definition.output && service.definition.output.type !== 'none' ? localize(service.definition.output.title, lang) : ctx.messages.t(lang, 'casework.email.approved.noDocument'),
-  };
-  const t = (k: string) => ctx.messages.t(lang, `casework.email.${notice}.${k}`, params);
-  await queueEmail(trx, ctx.keys, { kind: `casework.${notice}`, to: to.email, accountId: to.accountId, lang, subject: t('subject'), body: t('body') });
-  return true;
+  const output = service.definition.output;
+  const personalisation: Record<string, Value> = { message: message ?? '' };
+  if (notice === 'infoRequested') personalisation.respond_link = `${ctx.config.baseUrl}/applications/${app.id}/respond`;
+  if (notice === 'approved') personalisation.document = (lang) => (output && output.type !== 'none' ? localize(output.title, lang) : ctx.messages.t(lang, 'casework.email.approved.noDocument'));
+  const sent = await notify(trx, { event: EVENT[notice], applicationId: app.id, personalisation });
+  return !!(sent.email || sent.sms || sent.inbox);
+}
+
+/** The case passed its deadline: the applicant hears that it is taking longer (deadline_reminder). */
+export async function notifyApplicantOfDelay(trx: Db, applicationId: string, dueDate: string): Promise<void> {
+  await notify(trx, { event: 'deadline_reminder', applicationId, dedupeKey: `deadline:${applicationId}:${dueDate}`, personalisation: { due_date: (lang) => formatDate(dueDate, lang) } });
 }
 
 export type OfficerNotice = 'escalated' | 'answered' | 'assigned';

@@ -18,5 +18,6 @@ export interface CasePanel { title: string; rows: CasePanelRow[] }
 
 export interface CasePanelProvider {
   id: string;
+  /** read with `db`: the case may be viewed inside a transaction (API calls), where another connection would wait for it */
   describe(application: { id: string; serviceId: string; agencyId: string; reference: string | null }, lang: Lang, db: Db): Promise<CasePanel | null>;
 }

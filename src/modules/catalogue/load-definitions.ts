@@ -10,6 +10,7 @@ import { Settings } from 'typebox/system';
 import YAML, { LineCounter, isNode } from 'yaml';
 import { checkForm, allQuestions } from '../forms/index.ts';
 import { referencedQuestions } from '../forms/index.ts';
+import { checkDefinitionTemplates } from '../notifications/index.ts';
 import { AgencySchema, LifeEventSchema, ServiceDefinitionSchema, type Agency, type LifeEvent, type ServiceDefinition } from './schema.ts';
 
 export interface LoadProblem { file: string; path: string; line?: number; message: string }
@@ -189,6 +190,7 @@ export function loadDefinitions(dir: string, opts: LoadOptions = {}): LoadedDefi
           filled.add(p.question);
         });
       }
+      for (const p of checkDefinitionTemplates(def.notifications)) at(p.path, p.message);
       if (def.signatureRequired && opts.journeySteps && !opts.journeySteps.has('sign')) at('signatureRequired', 'the service requires a signature, but the signing step (signatures module) is not enabled: it cannot be published');
       const stepIds = def.workflow.steps.map((s) => s.id);
       stepIds.forEach((id, i) => { if (stepIds.indexOf(id) !== i) at(`workflow.steps[${i}].id`, `step id "${id}" is used twice`); });

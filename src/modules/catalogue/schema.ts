@@ -83,6 +83,10 @@ export const ServiceDefinitionSchema = Type.Object({
     /** question ids whose answers the issued document shows (signatures module) */
     fields: Type.Optional(Type.Array(Type.String(), { maxItems: 12 })),
   }, { additionalProperties: false })),
+  /** the service's own wording of the messages people get, per event (submitted, approved, ...): any of subject, body, sms; checked by the notifications module */
+  notifications: Type.Optional(Type.Record(Type.String(), Type.Object({
+    subject: Type.Optional(LocalTextSchema), body: Type.Optional(LocalTextSchema), sms: Type.Optional(LocalTextSchema),
+  }, { additionalProperties: false }))),
 }, { additionalProperties: false });
 
 export const AgencySchema = Type.Object({

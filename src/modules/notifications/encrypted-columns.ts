@@ -1,5 +1,12 @@
-/** The email outbox's personal data sealed by the keyring (re-encrypted when the data key rotates). */
+/** Notifications' personal data sealed by the keyring (re-encrypted when the data key rotates). */
 import type { EncryptedColumn } from '../../platform/crypto/rotation.ts';
+import { encContext } from './repository.ts';
 
-const email = (column: string): EncryptedColumn => ({ table: 'outbound_emails', key: ['id'], column, context: (r) => `email:${r.id}` });
-export const NOTIFICATION_ENCRYPTED_COLUMNS: EncryptedColumn[] = [email('to_enc'), email('subject_enc'), email('body_enc')];
+const sent = (column: string): EncryptedColumn => ({ table: 'notifications', key: ['id'], column, context: (r) => encContext(r.channel, r.id) });
+const inbox = (column: string): EncryptedColumn => ({ table: 'inbox_messages', key: ['id'], column, context: (r) => `inbox:${r.id}` });
+
+export const NOTIFICATION_ENCRYPTED_COLUMNS: EncryptedColumn[] = [
+  sent('recipient_enc'), sent('subject_enc'), sent('body_enc'),
+  inbox('subject_enc'), inbox('body_enc'),
+  { table: 'notification_preferences', key: ['account_id'], column: 'phone_enc', context: (r) => `account:${r.account_id}` },
+];

@@ -6,3 +6,4 @@
  */
 export { answerSurvey, checkAnswer, findAnswer, mayAnswer, recentComments, audienceOf, RATINGS, SURVEY_STATUSES, type SurveyAnswer } from './answer-survey.ts';
 export { registerSatisfactionRoutes, surveyPanel, surveyLinks } from './routes.ts';
+export { SATISFACTION_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

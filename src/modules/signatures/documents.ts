@@ -17,7 +17,7 @@ import { findApplication, formatReference } from '../applications/index.ts';
 import { accountProfile } from '../identity/index.ts';
 import { recordTransactionFact } from '../kpi/index.ts';
 import { summarize, translator } from '../forms/index.ts';
-import { queueEmail } from '../notifications/index.ts';
+import { notify } from '../notifications/index.ts';
 import { parseCertificate, serialHex, sha256 } from './asn1.ts';
 import { signCredential } from './credentials.ts';
 import { BRAND, MUTED, PdfCanvas } from './pdf/canvas.ts';
@@ -178,12 +178,11 @@ export async function issueDocument(s: Signatures, input: IssueDocumentInput): P
       stream: `application:${a.id}`, action: 'signatures.document_issued', actorType: input.approvedBy.type, actorId: input.approvedBy.id, agencyId: a.agencyId,
       subjectType: 'document', subjectId: id, requestId: input.requestId, data: { type: output.type, code, sha256: digest, certificate: certificate!.serial },
     });
-    if (holder.email) {
-      await queueEmail(trx, ctx.keys, {
-        kind: 'signatures.document_issued', to: holder.email, accountId: a.applicantId, lang,
-        subject: t('signatures.email.issued.subject', { title }), body: t('signatures.email.issued.body', { title, link: `${ctx.config.baseUrl}/applications/${a.id}`, code: formatCode(code), verify: verifyUrl }),
-      });
-    }
+    // the holder hears in their inbox (and by email or SMS as they chose), in their language
+    await notify(trx, {
+      event: 'document_issued', applicationId: a.id, dedupeKey: `document:${id}`,
+      personalisation: { document: (l) => localize(output.title, l), code: formatCode(code), verify_link: verifyUrl },
+    });
     return true;
   });
   if (!inserted) {

@@ -42,3 +42,4 @@ export function createSignatures(ctx: AppContext, catalogue: Catalogue, opts: Si
 export function issueDocumentJob(s: Signatures): JobDefinition<IssueDocumentInput> {
   return { queue: ISSUE_QUEUE, async handle(payload) { await issueDocument(s, payload); } };
 }
+export { SIGNATURES_ENCRYPTED_COLUMNS } from './encrypted-columns.ts';

@@ -36,6 +36,13 @@ export interface Config {
   signingKeyDays: number;
   /** the public-holiday calendar deadlines count working days on (src/platform/calendar/data) */
   calendar: string;
+  /** notifications: SMTP must use TLS (STARTTLS or smtps); CIVITAS_SMTP_REQUIRE_TLS, default on */
+  smtpRequireTls: boolean;
+  /** notifications: an SMS gateway over HTTP (docs/notifications.md); unset: no SMS (demo mode: SMS shown in the demo viewer) */
+  sms: { url: string; token: string | undefined; sender: string } | undefined;
+  /** notifications: at most this many messages to one address or number per hour, and per agency per minute */
+  notifyRecipientPerHour: number;
+  notifyAgencyPerMinute: number;
 }
 
 /** Myinfo, from CIVITAS_MYINFO (a JSON object): {"url": "https://...", "clientId": "...", "clientSecret": "...", "version": "v3"} */
@@ -189,11 +196,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   const calendar = (env.CIVITAS_CALENDAR ?? '').trim() || 'sg';
   if (!/^[a-z][a-z0-9-]{1,31}$/.test(calendar)) problems.push(`CIVITAS_CALENDAR="${env.CIVITAS_CALENDAR}" is not a calendar id: use a short lower-case id such as sg (the default).`);
 
+  const smtpRequireTls = parseFlag('CIVITAS_SMTP_REQUIRE_TLS', env.CIVITAS_SMTP_REQUIRE_TLS, true, problems);
+  let sms: Config['sms'];
+  if (env.CIVITAS_SMS_URL) {
+    try {
+      const u = new URL(env.CIVITAS_SMS_URL);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
+      sms = { url: env.CIVITAS_SMS_URL, token: env.CIVITAS_SMS_TOKEN || undefined, sender: env.CIVITAS_SMS_SENDER || 'Civitas' };
+    } catch {
+      problems.push(`CIVITAS_SMS_URL is not an http(s) URL of an SMS gateway (e.g. https://sms.example.gov/messages).`);
+    }
+  }
+  const perLimit = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) { problems.push(`${name}="${raw}" is not a whole number from 1 to 1000000 (default ${fallback}).`); return fallback; }
+    return n;
+  };
+  const notifyRecipientPerHour = perLimit('CIVITAS_NOTIFY_RECIPIENT_PER_HOUR', 30);
+  const notifyAgencyPerMinute = perLimit('CIVITAS_NOTIFY_AGENCY_PER_MINUTE', 3000);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port, host, dataDir, database, demo, baseUrl, smtpUrl, mailFrom, logLevel, worker,
     secureCookies: baseUrl.startsWith('https:'), tsaUrl, dbPoolSize, calendar,
-    oidcProviders, oidcClients, signingKeyDays, myinfo,
+    oidcProviders, oidcClients, signingKeyDays, myinfo, smtpRequireTls, sms, notifyRecipientPerHour, notifyAgencyPerMinute,
   };
 }
 

@@ -34,6 +34,8 @@ export type Action =
   | 'agency.manage-api-access'
   /** an agency administrator: the agency's officers and their roles */
   | 'agency.manage-officers'
+  /** an agency administrator: the notification templates of the agency's services */
+  | 'agency.manage-notifications'
   | 'audit.read'
   | 'kpi.read'
   /** officers: see the agency's payments (case page, payment page) */
@@ -73,6 +75,7 @@ export const POLICY: readonly PolicyRule[] = [
   { who: 'auditor', action: 'audit.read', scope: 'agency' },
   { who: 'agency_admin', action: 'agency.manage-api-access', scope: 'agency' },
   { who: 'agency_admin', action: 'agency.manage-officers', scope: 'agency' },
+  { who: 'agency_admin', action: 'agency.manage-notifications', scope: 'agency' },
   { who: 'agency_admin', action: 'audit.read', scope: 'agency' },
   { who: 'kpi_viewer', action: 'kpi.read', scope: 'agency' },
   { who: 'case_officer', action: 'payment.view-agency', scope: 'agency' },
@@ -193,6 +196,8 @@ export interface Principal {
   email: string | null;
   roles: Role[];
   agencyId: string | null;
+  /** unread messages in the in-app inbox (people's page requests; set by the notifications module) */
+  inboxUnread?: number;
   /** a business the person has chosen to act for, with the roles the business gave them */
   actingFor: { uen: string; name: string; role: string; roles?: string[] } | null;
   sessionId: string;
