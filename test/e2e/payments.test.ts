@@ -151,7 +151,7 @@ describe('payments in Chromium', () => {
     await page.getByRole('link', { name: 'I have paid: check now' }).click();
     expect(await page.textContent('main')).toContain('We have not received your payment yet');
 
-    const admin = await person('kelvin-tay');
+    const admin = await person('suresh-pillai');
     await admin.page.goto(`${base}/agency/payments`);
     await check(admin.page, '09-agency-payments');
     await admin.page.getByLabel('Statement (CSV)').fill(`value_date,amount,currency,bank_reference,bill_reference\n${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)},15.00,SGD,DBS-E2E-1,${billReference}\n`);

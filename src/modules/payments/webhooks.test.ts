@@ -70,7 +70,7 @@ describe('payment webhooks to agency systems', () => {
     expect(() => wh.verify(received[0]!.body.replace('2500', '2600'), { 'webhook-id': String(received[0]!.headers['webhook-id']), 'webhook-timestamp': String(received[0]!.headers['webhook-timestamp']), 'webhook-signature': String(received[0]!.headers['webhook-signature']) })).toThrow();
 
     // the administrator sees the log and sends the failed one again, with the same webhook-id
-    const admin = await signInAs(p, 'kelvin-tay');
+    const admin = await signInAs(p, 'suresh-pillai');
     const log = await admin.get('/agency/payments');
     expect(decode(log.html)).toContain('HTTP 500');
     await admin.post(`/agency/payments/webhooks/deliveries/${failed[0]!.id}/replay`, {});

@@ -11,7 +11,10 @@ beforeAll(async () => {
   await b.get('/sign-in');
   await b.post('/demo/sign-in', { persona: 'tan-ah-kow' });
   await b.get('/services/baby-bonus/apply');
-  appUrl = (await b.post('/services/baby-bonus/applications')).url.replace(/\/pages\/applicant$/, '');
+  let started = await b.post('/services/baby-bonus/applications');
+  // Tan Ah Kow has government-verified data: decline the prefill, so every answer is typed
+  if (started.url.endsWith('/consent')) started = await b.post(started.url, { decision: 'decline' });
+  appUrl = started.url.replace(/\/pages\/applicant$/, '');
   await b.post(`${appUrl}/pages/applicant`, { fullName: 'Tan Ah Kow', nric: 'S1234567D', relationship: 'father' });
 });
 afterAll(async () => { await p?.close(); });
