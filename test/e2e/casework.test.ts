@@ -7,63 +7,27 @@
  * with JavaScript off.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { launchBrowser, startServer, type Server } from './helpers.ts';
+import { openPersonaSuite, type PersonaSuite } from './helpers.ts';
 import { babyBonusAnswers, drain, sendBabyBonus, signInAs } from '../helpers/casework.ts';
 import { createApiKey } from '../../src/modules/identity/index.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-// screenshots are kept in CIVITAS_SCREENSHOTS when it is set; otherwise taken in a temporary directory and removed
-const KEEP = !!process.env.CIVITAS_SCREENSHOTS;
-const SHOTS = process.env.CIVITAS_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'civitas-casework-shots-'));
-
-let server: Server;
+let suite: PersonaSuite;
 let p: TestPlatform;
-let browser: Browser;
 let base = '';
 
 beforeAll(async () => {
-  // the server's base URL is where sign-in returns to (Civitas's own OpenID provider)
-  server = await startServer();
-  p = server.platform;
-  base = server.origin;
-  browser = await launchBrowser();
+  suite = await openPersonaSuite('casework');
+  p = suite.platform;
+  base = suite.base;
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (!KEEP) fs.rmSync(SHOTS, { recursive: true, force: true });
-});
+afterAll(async () => { await suite?.close(); });
 
-async function person(persona: string): Promise<{ context: BrowserContext; page: Page }> {
-  // bypassCSP only so that axe can be injected; the pages themselves run under Civitas's CSP
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.click(`[data-persona="${persona}"]`);
-  await page.waitForLoadState('load');
-  return { context, page };
-}
-
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () => (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
-  // govuk-frontend's own radios script puts aria-expanded on a radio that reveals content (its
-  // conditional reveal); axe's ARIA 1.2 table does not list it for radios. That markup is the
-  // component's, not ours, so that one finding is left out; everything else must pass.
-  const componentsOwn = (v: any, n: any) => v.id === 'aria-allowed-attr' && /class="govuk-radios__input"/.test(n.html) && /aria-expanded=/.test(n.html);
-  const serious = (result.violations as any[]).filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ ...v, nodes: v.nodes.filter((n: any) => !componentsOwn(v, n)) })).filter((v) => v.nodes.length)
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-  expect(serious, `${name}: axe`).toEqual([]);
-}
+const person = (persona: string) => suite.person(persona);
+const check = (page: Page, label: string) => suite.check(page, label);
 
 describe('casework in Chromium', () => {
   it('works a case from queue to approval, with the applicant answering online', async () => {
@@ -104,7 +68,7 @@ describe('casework in Chromium', () => {
     await citizen.page.click('a:has-text("Send the information we asked for")');
     await check(citizen.page, '06-respond');
     await citizen.page.fill('#answer', 'Here is our marriage certificate.');
-    const pdf = path.join(SHOTS, 'marriage-certificate.pdf');
+    const pdf = path.join(suite.shots, 'marriage-certificate.pdf');
     fs.writeFileSync(pdf, '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
     await citizen.page.setInputFiles('#documents', pdf);
     await citizen.page.click('button:has-text("Send")');
@@ -145,13 +109,13 @@ describe('casework in Chromium', () => {
     const other = await p.ctx.db.selectFrom('cases').select('application_id').where('state', '=', 'queued').where('application_id', '!=', id).executeTakeFirstOrThrow();
     await noJs.page.goto(`${base}/casework/cases/${other.application_id}`);
     expect(await noJs.page.locator('#message_reject').isVisible()).toBe(true);
-    await noJs.page.screenshot({ path: path.join(SHOTS, '14-case-javascript-off.png'), fullPage: true });
+    await noJs.page.screenshot({ path: path.join(suite.shots, '14-case-javascript-off.png'), fullPage: true });
     await noJs.page.check('input[name="action"][value="reject"]');
     await noJs.page.click('button:has-text("Confirm")');
     expect(await noJs.page.textContent('.govuk-error-summary')).toContain('Give the reasons for the rejection');
-    await noJs.page.screenshot({ path: path.join(SHOTS, '15-case-error-javascript-off.png'), fullPage: true });
+    await noJs.page.screenshot({ path: path.join(suite.shots, '15-case-error-javascript-off.png'), fullPage: true });
 
     for (const c of [officer, citizen, approver, admin, noJs]) await c.context.close();
-    if (KEEP) process.stdout.write(`\ncasework screenshots: ${SHOTS}\n`);
+    if (process.env.CIVITAS_SCREENSHOTS) process.stdout.write(`\ncasework screenshots: ${suite.shots}\n`);
   }, 120_000);
 });

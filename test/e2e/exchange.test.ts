@@ -9,58 +9,28 @@
  * photographed (CIVITAS_SCREENSHOTS=<dir> keeps the pictures). The request
  * form's errors are also checked with JavaScript off.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { launchBrowser, startServer, Visitor, weightTable, type Server } from './helpers.ts';
+import { openPersonaSuite, Visitor, weightTable, type PersonaSuite } from './helpers.ts';
 import { DEMO_PERSONAS } from '../../src/modules/identity/index.ts';
 import { dataSharingMeasurements, findRequest, submitRequest } from '../../src/modules/exchange/index.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const KEEP = !!process.env.CIVITAS_SCREENSHOTS;
-const SHOTS = process.env.CIVITAS_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'civitas-exchange-shots-'));
 const TAN = DEMO_PERSONAS.find((x) => x.id === 'tan-ah-kow')!;
-
-let server: Server;
+let suite: PersonaSuite;
 let p: TestPlatform;
-let browser: Browser;
 let base = '';
 
 beforeAll(async () => {
-  server = await startServer();
-  p = server.platform;
-  base = server.origin;
-  browser = await launchBrowser();
+  suite = await openPersonaSuite('exchange');
+  p = suite.platform;
+  base = suite.base;
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (!KEEP) fs.rmSync(SHOTS, { recursive: true, force: true });
-});
+afterAll(async () => { await suite?.close(); });
 
-async function person(persona: string): Promise<{ context: BrowserContext; page: Page }> {
-  // bypassCSP only so that axe can be injected; the pages themselves run under Civitas's CSP
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.click(`[data-persona="${persona}"]`);
-  await page.waitForLoadState('load');
-  return { context, page };
-}
-
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () => (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
-  const serious = (result.violations as any[]).filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-  expect(serious, `${name}: axe`).toEqual([]);
-}
+const person = (persona: string) => suite.person(persona);
+const check = (page: Page, label: string) => suite.check(page, label);
 
 const call = (key: string, url: string, headers: Record<string, string> = {}) => fetch(`${base}${url}`, { headers: { authorization: `Bearer ${key}`, ...headers } });
 
@@ -149,10 +119,10 @@ describe('data exchange in Chromium', () => {
     await noJs.page.click('button:has-text("Send the request")');
     expect(await noJs.page.textContent('.govuk-error-summary')).toContain('Enter the purpose');
     expect(await noJs.page.inputValue('#project')).toBe('Caseload planning');
-    await noJs.page.screenshot({ path: path.join(SHOTS, '11-error-javascript-off.png'), fullPage: true });
+    await noJs.page.screenshot({ path: path.join(suite.shots, '11-error-javascript-off.png'), fullPage: true });
 
     for (const c of [avs, ica, noJs]) await c.context.close();
-    if (KEEP) process.stdout.write(`\nexchange screenshots: ${SHOTS}\n`);
+    if (process.env.CIVITAS_SCREENSHOTS) process.stdout.write(`\nexchange screenshots: ${suite.shots}\n`);
   }, 120_000);
 });
 
@@ -163,7 +133,7 @@ describe.each([{ js: true, mode: 'JS on' }, { js: false, mode: 'JS off' }])('dat
     const { id } = await submitRequest(p.exchange, { id: priya.id, kind: 'officer', displayName: 'Priya Nair', email: null, roles: ['case_officer', 'approver'], agencyId: 'avs', actingFor: null, sessionId: 'x', authMethods: ['pwd', 'otp'] },
       { items: ['people.accounts:name'], project: `Weights ${mode}`, purpose: 'p', legalBasis: 'l', retention: 'r', users: 'u' });
     const pages = async (name: string, urls: [string, string][]) => {
-      const v = await Visitor.open(browser, { js, origin: base, name: `${mode}, ${name}` });
+      const v = await Visitor.open(suite.browser, { js, origin: base, name: `${mode}, ${name}` });
       await v.go('/sign-in', 'sign in');
       await v.click(v.page.getByRole('button', { name: `Sign in as ${name}` }), 'signed in');
       for (const [url, label] of urls) await v.go(url, label);

@@ -7,61 +7,26 @@
  * 2.2 AA) and photographed (CIVITAS_SCREENSHOTS=<dir> keeps the pictures); the
  * card page also works with JavaScript off.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { startServer, type Server } from './helpers.ts';
+import { openPersonaSuite, type PersonaSuite } from './helpers.ts';
 import { TEST_CARDS, reconcile } from '../../src/modules/payments/index.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const KEEP = !!process.env.CIVITAS_SCREENSHOTS;
-const SHOTS = process.env.CIVITAS_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'civitas-payments-shots-'));
-const CHROMIUM = '/usr/bin/chromium';
-
+let suite: PersonaSuite;
 let p: TestPlatform;
-let server: Server;
-let browser: Browser;
 let base = '';
 
 beforeAll(async () => {
-  // the base URL is the server's own (sign-in goes through Civitas's OpenID provider at that address)
-  server = await startServer();
-  p = server.platform as TestPlatform;
-  base = server.origin;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  suite = await openPersonaSuite('payments');
+  p = suite.platform;
+  base = suite.base;
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (!KEEP) fs.rmSync(SHOTS, { recursive: true, force: true });
-});
+afterAll(async () => { await suite?.close(); });
 
-async function person(persona: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.click(`[data-persona="${persona}"]`);
-  // signing in goes through Civitas's OpenID provider: wait until it lands
-  await page.waitForURL((u) => !/^\/(sign-in|interaction|oidc|auth)/.test(u.pathname));
-  await page.waitForLoadState('load');
-  return { context, page };
-}
-
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () => (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
-  const componentsOwn = (v: any, n: any) => v.id === 'aria-allowed-attr' && /class="govuk-radios__input"/.test(n.html) && /aria-expanded=/.test(n.html);
-  const serious = (result.violations as any[]).filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ ...v, nodes: v.nodes.filter((n: any) => !componentsOwn(v, n)) })).filter((v) => v.nodes.length)
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-  expect(serious, `${name}: axe`).toEqual([]);
-}
+const person = (persona: string) => suite.person(persona);
+const check = (page: Page, label: string) => suite.check(page, label);
 
 /** A dog licence filled in up to the check page. */
 async function dogLicence(page: Page, sterilised: 'Yes' | 'No'): Promise<string> {
@@ -185,7 +150,7 @@ describe('payments in Chromium', () => {
     await noJs.page.getByLabel('Debit or credit card').check();
     await noJs.page.getByRole('button', { name: 'Continue to payment' }).click();
     await fillCard(noJs.page, TEST_CARDS.success);
-    await noJs.page.screenshot({ path: path.join(SHOTS, '12-card-javascript-off.png'), fullPage: true });
+    await noJs.page.screenshot({ path: path.join(suite.shots, '12-card-javascript-off.png'), fullPage: true });
     await noJs.page.getByRole('button', { name: /^Pay / }).click();
     await noJs.page.waitForURL('**/confirmation');
 
@@ -195,6 +160,6 @@ describe('payments in Chromium', () => {
     expect(await admin.page.locator('#reconciliation-clean').count()).toBe(1);
     await check(admin.page, '13-reconciliation-clean');
     for (const c of [citizen, admin, officer, noJs]) await c.context.close();
-    if (KEEP) process.stdout.write(`\npayments screenshots: ${SHOTS}\n`);
+    if (process.env.CIVITAS_SCREENSHOTS) process.stdout.write(`\npayments screenshots: ${suite.shots}\n`);
   }, 180_000);
 });
