@@ -26,6 +26,7 @@ import { createPlatform } from '../src/main.ts';
 import { computeScorecard, recordTransactionFact, type KpiQuery } from '../src/modules/kpi/index.ts';
 import { COUNTERS, contribution, factRow, type Fact } from '../src/modules/kpi/facts.ts';
 import { factDefaults } from '../src/modules/kpi/service-coverage.ts';
+import { seededRandom } from '../src/platform/random/index.ts';
 
 const N = Number(process.env.BENCH_TRANSACTIONS ?? 10_000_000);
 const RUNS = 7;
@@ -35,15 +36,6 @@ const config = loadConfig({ CIVITAS_DATA_DIR: dataDir, CIVITAS_DEMO: '0', LOG_LE
 if (config.database.dialect !== 'sqlite') throw new Error('bench/kpi.ts loads its 10 million rows with SQLite\'s bulk insert; run it without DATABASE_URL');
 const p = await createPlatform(config, { log: createLogger('silent') });
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
@@ -58,7 +50,7 @@ try {
   const cols = Object.keys(factRow({ applicationId: '', agencyId: '', serviceId: '', channel: '', audience: 'citizen', startedAt: null, submittedAt: null, decidedAt: null, decision: null, signatureRequired: false, signedDigitally: false, feeExpected: false, feeCharged: null, paidOnline: false, outputExpected: false, outputIssuedDigitally: false, completedAt: null, rating: null, ratedAt: null }, ''));
   const insert = raw.prepare(`insert into kpi_facts (${cols.join(',')}) values (${cols.map(() => '?').join(',')})`);
   const sums = new Map<string, Record<string, number>>();
-  const rnd = rng(42);
+  const rnd = seededRandom(42);
   const end = Date.parse('2026-11-01T00:00:00+08:00');
   const start = end - 365 * 86400_000;
   const iso = (x: number) => new Date(x).toISOString();

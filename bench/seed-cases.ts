@@ -8,22 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { Platform } from '../src/main.ts';
 import { nricCheckLetter } from '../src/platform/identifiers/index.ts';
 import { REFERENCE_ALPHABET } from '../src/modules/applications/index.ts';
+import { seededRandom } from '../src/platform/random/index.ts';
 
 const SURNAMES = ['Tan', 'Lim', 'Lee', 'Ng', 'Ong', 'Wong', 'Goh', 'Chua', 'Chan', 'Koh', 'Teo', 'Ang', 'Yeo', 'Tay', 'Ho', 'Low', 'Toh', 'Sim', 'Chong', 'Chia'];
 const GIVEN = ['Wei Ming', 'Mei Ling', 'Jia Hui', 'Kai Xiang', 'Hui Min', 'Jun Jie', 'Xin Yi', 'Zhi Hao', 'Li Hua', 'Siew Ling', 'Ah Kow', 'Boon Keng', 'Shu Fen', 'Yong Sheng'];
 const MALAY = ['Nurul Huda binte Osman', 'Muhammad Faizal bin Rahman', 'Siti Aishah binte Ali', 'Ahmad Iskandar bin Yusof', 'Nur Aisyah binte Hassan'];
 const INDIAN = ['Rajesh Kumar', 'Priya Nair', 'Arun Pillai', 'Kavitha Suresh', 'Suresh Menon', 'Lakshmi Devi'];
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A distinct reference for each seeded case (a "9" then the index in the reference alphabet); submissions check for collisions anyway. */
 function referenceFor(i: number): string {
@@ -38,7 +29,7 @@ export interface SeedResult { officers: Record<string, string>; sample: { id: st
 export async function seedCases(p: Platform, opts: { count: number; agencyId?: string; seed?: number; batch?: number; progress?: (done: number) => void }): Promise<SeedResult> {
   const { db, keys } = p.ctx;
   const agencyId = opts.agencyId ?? 'msf';
-  const rnd = mulberry32(opts.seed ?? 7);
+  const rnd = seededRandom(opts.seed ?? 7);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const services = p.catalogue.byAgency(agencyId);
   const officers = Object.fromEntries((await db.selectFrom('accounts').select(['id', 'demo_persona']).where('agency_id', '=', agencyId).execute()).map((r: any) => [r.demo_persona ?? r.id, r.id as string]));

@@ -15,12 +15,12 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { createTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { listeningPlatform, type ListeningPlatform } from '../helpers/servers.ts';
 
 export const PAGE_BUDGET_BYTES = 60 * 1024;
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -46,37 +46,17 @@ const WEIGHED_TYPES = new Set(['Document', 'Stylesheet', 'Script', 'Font']);
 
 // ---- the server --------------------------------------------------------------
 
-export interface Server {
-  platform: TestPlatform;
-  origin: string;
-  close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export type Server = ListeningPlatform;
 
 /**
- * The real platform on a fresh database, listening on 127.0.0.1. The port is
- * chosen before the platform is built so the links in its emails (built from
- * CIVITAS_BASE_URL) point at this server.
+ * The real platform on a fresh database, listening on 127.0.0.1, with its
+ * worker running. Its base URL is its own address, so the links in its
+ * emails and the sign-in's return point at this server.
  */
 export async function startServer(): Promise<Server> {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const platform = await createTestPlatform({ PORT: String(port), CIVITAS_BASE_URL: origin });
-  await platform.app.listen({ port, host: '127.0.0.1' });
-  const address = platform.app.server.address() as net.AddressInfo;
-  expect(address.port).toBe(port);
-  platform.worker.start();
-  return { platform, origin, close: () => platform.close() };
+  const server = await listeningPlatform();
+  server.platform.worker.start();
+  return server;
 }
 
 // ---- the browser -------------------------------------------------------------

@@ -9,26 +9,16 @@ import type { Catalogue } from '../catalogue/index.ts';
 import { addToRollupsInBulk, contribution, factRow, insertMany, type Contribution, type Fact } from './facts.ts';
 import { factDefaults } from './service-coverage.ts';
 import { quarterOf, saveCost, saveReturn } from './registers.ts';
+import { seededRandom } from '../../platform/random/index.ts';
 
 const DEMO_PREFIX = 'demo-history-';
 
-/** mulberry32: a small seeded generator */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Generate the facts of a year ending yesterday (pure: used by the seed and by tests). */
 export function demoFacts(catalogue: Catalogue, now: Date, opts: { perDay?: number; seed?: number } = {}): Fact[] {
-  const rnd = random(opts.seed ?? 2026);
+  const rnd = seededRandom(opts.seed ?? 2026);
   const services = catalogue.list();
   const perDay = opts.perDay ?? 60;
   const dayMs = 86400_000;
@@ -97,7 +87,7 @@ export async function seedDemoHistory(db: Db, catalogue: Catalogue, now: Date = 
 
 /** Four quarters of returns per agency, and costs per service, improving over the year. */
 async function seedRegisters(db: Db, catalogue: Catalogue, now: Date): Promise<void> {
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   const quarters: string[] = [];
   for (let i = 4; i >= 1; i--) quarters.push(quarterOf(new Date(now.getTime() - i * 91 * 86400_000).toISOString().slice(0, 10)));
   for (const [ai, a] of catalogue.agencies.entries()) {
